@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Runs the test suite with Node's own runner, TypeScript loaded through tsx.
+// Usage: npm test [-- <file or folder> ...]   (default: every *.test.ts under test/)
+// Node 20 has no globs for --test, so the files are collected here.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const args = process.argv.slice(2);
+const targets = args.length > 0 ? args : ['test'];
+
+function collect(path, out) {
+  const stat = statSync(path);
+  if (stat.isFile()) {
+    if (path.endsWith('.test.ts')) out.push(path);
+    return out;
+  }
+  for (const entry of readdirSync(path).sort()) {
+    if (entry === 'node_modules' || entry === 'fixtures') continue;
+    collect(join(path, entry), out);
+  }
+  return out;
+}
+
+const files = targets.flatMap((target) => collect(join(root, target), [])).map((file) => relative(root, file));
+if (files.length === 0) {
+  console.error(`no test files under ${targets.join(', ')}`);
+  process.exit(1);
+}
+
+const concurrency = process.env.TEST_CONCURRENCY ?? '3';
+const child = spawn(
+  process.execPath,
+  ['--conditions=source', '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, '--test-timeout=120000', ...files],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'test' } },
+);
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

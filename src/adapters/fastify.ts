@@ -1,0 +1,126 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  AppError,
+  NodeRequestView,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+  createRampart,
+  runWithRequest,
+  type Answer,
+  type FieldError,
+  type HeaderOps,
+  type Rampart,
+  type RampartOptions,
+  type RequestState,
+} from '../index.js';
+
+export interface RampartFastifyOptions extends RampartOptions {
+  /** Use an engine made elsewhere (shared with other apps or adapters); the other options are then ignored. */
+  rampart?: Rampart;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    rampart: Rampart;
+  }
+  interface FastifyRequest {
+    /** Rampart's state for this request: id, client IP, nonce, logger. */
+    rampart: RequestState;
+  }
+}
+
+const HEADER_OPS: HeaderOps<FastifyReply> = {
+  get: (reply, name) => reply.getHeader(name),
+  set: (reply, name, value) => void reply.header(name, value),
+  remove: (reply, name) => void reply.removeHeader(name),
+};
+
+/** Fastify's own errors, mapped to the problem codes every adapter answers with. */
+function fromFastifyError(error: FastifyError): unknown {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new PayloadTooLargeError({ cause: error });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new UnsupportedMediaTypeError({ cause: error });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('MALFORMED_JSON', { cause: error });
+    case 'FST_ERR_VALIDATION':
+      return new ValidationError(fieldErrors(error), undefined);
+    default:
+      // secure-json-parse rejects `__proto__` keys with a bare SyntaxError.
+      return error instanceof SyntaxError && error.statusCode === 400 ? new AppError('MALFORMED_JSON', { cause: error }) : error;
+  }
+}
+
+function fieldErrors(error: FastifyError): FieldError[] {
+  const part = error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body');
+  return (error.validation ?? []).map((issue) => {
+    const missing = (issue.params as { missingProperty?: unknown }).missingProperty;
+    const path = typeof missing === 'string' ? `${issue.instancePath}/${missing}` : issue.instancePath;
+    return { pointer: `#/${part}${path}`, detail: issue.message ?? 'is invalid' };
+  });
+}
+
+function sendAnswer(reply: FastifyReply, answer: Answer): void {
+  void reply.code(answer.status).headers(answer.headers).send(answer.body);
+}
+
+/**
+ * Hardens a Fastify app: request id, context, client IP, security headers,
+ * the pipeline's gates, problem+json for every error and 404, one log line
+ * per request.
+ *
+ * @example
+ * const app = Fastify();
+ * await app.register(rampart, { trustProxy: 1 });
+ */
+export function rampart(fastify: FastifyInstance, options: RampartFastifyOptions, done: (error?: Error) => void): void {
+  const core = options.rampart ?? createRampart(options);
+  const stateOf = (request: FastifyRequest): RequestState => (request.rampart ??= core.begin(new NodeRequestView(request.raw)));
+
+  fastify.decorate('rampart', core);
+  fastify.decorateRequest('rampart', null as unknown as RequestState);
+
+  fastify.addHook('onRequest', function rampartOnRequest(request, reply, next) {
+    const view = new NodeRequestView(request.raw);
+    const state = core.begin(view);
+    state.route = request.routeOptions.url;
+    request.rampart = state;
+    runWithRequest(state, () => {
+      const verdict = core.admit(state, view);
+      if (verdict === undefined) return next();
+      if (!(verdict instanceof Promise)) return sendAnswer(reply, verdict);
+      verdict.then((answer) => (answer === undefined ? next() : sendAnswer(reply, answer)), next);
+    });
+  });
+
+  fastify.addHook('onSend', function rampartOnSend(request, reply, payload, next) {
+    core.applyHeaders(stateOf(request), reply, HEADER_OPS);
+    next(null, payload);
+  });
+
+  fastify.addHook('onResponse', function rampartOnResponse(request, reply, next) {
+    core.finish(stateOf(request), reply.statusCode);
+    next();
+  });
+
+  fastify.setErrorHandler(function rampartErrorHandler(error: FastifyError, request, reply) {
+    const problem = core.problem(fromFastifyError(error), stateOf(request));
+    void reply.code(problem.status).headers(problem.headers).send(problem.body);
+  });
+
+  fastify.setNotFoundHandler(function rampartNotFound(request, reply) {
+    const problem = core.problem(new NotFoundError(), stateOf(request));
+    void reply.code(problem.status).headers(problem.headers).send(problem.body);
+  });
+
+  if (options.rampart === undefined) fastify.addHook('onClose', () => core.close());
+  done();
+}
+
+// Not encapsulated: the hooks must cover every route of the app, as
+// fastify-plugin's `skip-override` does.
+Object.assign(rampart, { [Symbol.for('skip-override')]: true, [Symbol.for('fastify.display-name')]: 'rampart' });

@@ -1,0 +1,97 @@
+import { createRequire } from 'node:module';
+import pino, { type DestinationStream, type Level, type Logger, type LoggerOptions } from 'pino';
+import { invalidOption } from '../errors/option-error.js';
+import { redactSensitive, sensitiveKeyPredicate } from './redact.js';
+
+export type LogFormat = 'json' | 'pretty';
+
+export interface LogOptions {
+  /** Default `info` (`debug` in development, `warn` in test). */
+  level?: Level | 'silent';
+  /** Default `json`; `pretty` (pino-pretty) in development. */
+  format?: LogFormat;
+  /** Append logs to this file instead of stdout. Reopened on SIGHUP, for logrotate. */
+  file?: string;
+  /** Write to this stream instead (tests, custom transports). Wins over `file`. */
+  destination?: DestinationStream;
+  /** More key names to redact, besides the built-in password/token/secret/cookie family. */
+  redact?: readonly string[];
+  /** Exact paths with no access-log line. Default: the health probes and `/metrics`. */
+  skipPaths?: readonly string[];
+  /** Level of the access line for 4xx responses. Default `warn`. */
+  clientErrorLevel?: 'warn' | 'info';
+  /** Successful requests slower than this (ms) are logged at `warn`. Default 1000. */
+  slowMs?: number;
+}
+
+/** The two loggers Rampart writes through, sharing one destination. */
+export interface RampartLoggers {
+  /** For the application (`log()` in a request, `rampart.logger` elsewhere): redacts sensitive keys at any depth. */
+  readonly logger: Logger;
+  /** For the access line, whose fields Rampart builds itself and so needs no redaction pass. */
+  readonly access: Logger;
+  /** Writes out buffered lines; called on shutdown. */
+  flush(): void;
+  /** Reopens the log file after rotation; a no-op for other destinations. */
+  reopen(): void;
+}
+
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export function createLoggers(options: LogOptions, defaults: { level: Level | 'silent'; format: LogFormat }): RampartLoggers {
+  const level = options.level ?? defaults.level;
+  if (!LEVELS.has(level)) throw invalidOption('log.level', [...LEVELS].join(', '), level);
+  const format = options.format ?? defaults.format;
+  if (format !== 'json' && format !== 'pretty') throw invalidOption('log.format', '"json" or "pretty"', format);
+
+  const { stream, flush, reopen } = destinationFor(options, format);
+  const isSensitive = sensitiveKeyPredicate(options.redact);
+  const common: LoggerOptions = {
+    level,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // Labels, not numbers: what people grep for and what log UIs show.
+    formatters: { level: (label) => ({ level: label }) },
+    serializers: { err: pino.stdSerializers.errWithCause },
+  };
+  const logger = pino(
+    {
+      ...common,
+      formatters: { ...common.formatters, log: (object) => redactSensitive(object, isSensitive) as Record<string, unknown> },
+    },
+    stream,
+  );
+  const access = pino(common, stream);
+  return { logger, access, flush, reopen };
+}
+
+interface Destination {
+  stream: DestinationStream;
+  flush(): void;
+  reopen(): void;
+}
+
+function destinationFor(options: LogOptions, format: LogFormat): Destination {
+  if (options.destination !== undefined) {
+    return { stream: options.destination, flush: () => undefined, reopen: () => undefined };
+  }
+  if (format === 'pretty') {
+    // Loaded only when used: pino-pretty is for humans in development.
+    const require = createRequire(import.meta.url);
+    const pretty = require('pino-pretty') as (options: object) => DestinationStream;
+    return { stream: pretty({ sync: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }), flush: () => undefined, reopen: () => undefined };
+  }
+  // Asynchronous, buffered writes keep logging off the request's critical
+  // path; flushSync() on shutdown writes out what is buffered.
+  const boom = pino.destination({ dest: options.file ?? 1, sync: false, minLength: options.file === undefined ? 0 : 4096, mkdir: true });
+  return {
+    stream: boom,
+    flush: () => {
+      try {
+        boom.flushSync();
+      } catch {
+        // Nothing buffered yet, or the destination is already closed.
+      }
+    },
+    reopen: () => boom.reopen(),
+  };
+}

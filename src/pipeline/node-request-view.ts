@@ -1,0 +1,37 @@
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { RequestView } from './request-state.js';
+
+/**
+ * A `RequestView` over Node's `IncomingMessage`, shared by every adapter that
+ * sits on `node:http` (Fastify, Express, a bare server). It reads the raw
+ * request lazily and copies nothing.
+ */
+export class NodeRequestView implements RequestView {
+  readonly #raw: IncomingMessage;
+
+  constructor(raw: IncomingMessage) {
+    this.#raw = raw;
+  }
+
+  get method(): string {
+    return this.#raw.method ?? 'GET';
+  }
+
+  get url(): string {
+    return this.#raw.url ?? '/';
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.#raw.socket.remoteAddress;
+  }
+
+  get encrypted(): boolean {
+    return (this.#raw.socket as Partial<TLSSocket>).encrypted === true;
+  }
+
+  header(name: string): string | undefined {
+    const value = this.#raw.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+}

@@ -1,0 +1,199 @@
+import type { Logger } from 'pino';
+import { createClientAddressResolver, type ClientAddressResolver, type TrustProxy } from '../client-ip/trust-proxy.js';
+import { RAMPART_CODES } from '../errors/codes.js';
+import { invalidOption } from '../errors/option-error.js';
+import { renderProblem, type ProblemResponse, type ProblemSettings } from '../errors/problem.js';
+import { compileSecurityHeaders, type SecurityHeaderSets, type SecurityHeadersOptions } from '../headers/security-headers.js';
+import { createAccessLog, type AccessLog } from '../log/access-log.js';
+import { createLoggers, type LogOptions, type RampartLoggers } from '../log/logger.js';
+import { assertProfile, profileFromEnv, type Profile } from '../profile/profile.js';
+import { resolveRequestId } from '../request-id/request-id.js';
+import { parseTraceParent } from '../request-id/traceparent.js';
+import type { Answer, HeaderOps } from './answer.js';
+import { RequestState, type RequestView } from './request-state.js';
+
+export interface RampartOptions {
+  /** Default: from `APP_ENV`, then `NODE_ENV`, else `development`. */
+  profile?: Profile;
+  /** Which proxies may name the client. Default `false`: the socket address. See `TrustProxy`. */
+  trustProxy?: TrustProxy;
+  /** Security headers; defaults are helmet's with OWASP's changes. */
+  headers?: SecurityHeadersOptions;
+  log?: LogOptions;
+  /** Inbound and outbound request id header. Default `x-request-id`. */
+  requestIdHeader?: string;
+  /** Prefix of problem `type` URIs, e.g. your docs URL. Default `urn:rampart:problem:`. */
+  problemTypeBase?: string;
+}
+
+/** A pipeline stage that runs before the handler and may answer the request itself. */
+export type Gate = (state: RequestState, view: RequestView) => Answer | undefined | Promise<Answer | undefined>;
+
+/** Probe and scrape paths: the access log skips them by default so they do not drown real traffic. */
+export const DEFAULT_UNLOGGED_PATHS: readonly string[] = ['/health', '/ready', '/health/live', '/health/ready', '/metrics'];
+
+const VERSIONED = /\d/;
+
+/**
+ * The framework-free engine. Adapters call, per request:
+ * `begin` → `admit` → (handler, inside `runWithRequest`) → `applyHeaders` → `finish`,
+ * and `problem` for any error. Everything else is computed here, once.
+ */
+export class Rampart {
+  readonly profile: Profile;
+  /** The application logger; sensitive keys are redacted at any depth. */
+  readonly logger: Logger;
+  readonly requestIdHeader: string;
+
+  readonly #loggers: RampartLoggers;
+  readonly #accessLog: AccessLog;
+  readonly #resolveClient: ClientAddressResolver;
+  readonly #headers: SecurityHeaderSets;
+  readonly #problems: ProblemSettings;
+  readonly #gates: Gate[] = [];
+
+  constructor(options: RampartOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw invalidOption('options', 'an object', options);
+    this.profile = options.profile === undefined ? profileFromEnv() : assertProfile(options.profile);
+    const development = this.profile === 'development';
+    this.#loggers = createLoggers(options.log ?? {}, {
+      level: development ? 'debug' : this.profile === 'test' ? 'warn' : 'info',
+      format: development ? 'pretty' : 'json',
+    });
+    this.logger = this.#loggers.logger;
+    this.#accessLog = createAccessLog(this.#loggers.access, options.log ?? {}, DEFAULT_UNLOGGED_PATHS);
+    this.#resolveClient = createClientAddressResolver(options.trustProxy ?? false, () =>
+      this.logger.warn({ code: 'RAMPART_FORWARDED_WITHOUT_TRUST' }, RAMPART_CODES.RAMPART_FORWARDED_WITHOUT_TRUST.message),
+    );
+    this.#headers = compileSecurityHeaders(options.headers);
+    this.requestIdHeader = headerName('requestIdHeader', options.requestIdHeader ?? 'x-request-id');
+    const typeBase = options.problemTypeBase ?? 'urn:rampart:problem:';
+    if (typeof typeBase !== 'string') throw invalidOption('problemTypeBase', 'a URI prefix string', typeBase);
+    this.#problems = Object.freeze({ typeBase, exposeInternals: development });
+  }
+
+  /** Adds a stage to run before handlers, after those already added. */
+  use(gate: Gate): this {
+    if (typeof gate !== 'function') throw invalidOption('gate', 'a function', gate);
+    this.#gates.push(gate);
+    return this;
+  }
+
+  /** Stages 1–3: request id, trace context, client address. Synchronous and cheap. */
+  begin(view: RequestView): RequestState {
+    const client = this.#resolveClient(view);
+    const trace = parseTraceParent(view.header('traceparent'));
+    return new RequestState({
+      requestId: resolveRequestId(view.header(this.requestIdHeader)),
+      traceId: trace?.traceId,
+      parentSpanId: trace?.parentSpanId,
+      clientIp: client.ip,
+      secure: client.secure,
+      method: view.method,
+      url: view.url,
+      userAgent: view.header('user-agent'),
+      startedAt: performance.now(),
+      rootLogger: this.logger,
+    });
+  }
+
+  /**
+   * Runs the gates in order. Returns undefined to let the request through, or
+   * the answer to send instead. Stays synchronous until a gate needs I/O.
+   */
+  admit(state: RequestState, view: RequestView): Answer | undefined | Promise<Answer | undefined> {
+    const gates = this.#gates;
+    for (let i = 0; i < gates.length; i++) {
+      const result = (gates[i] as Gate)(state, view);
+      if (result === undefined) continue;
+      if (result instanceof Promise) return this.#admitAsync(result, i + 1, state, view);
+      return result;
+    }
+    return undefined;
+  }
+
+  async #admitAsync(pending: Promise<Answer | undefined>, next: number, state: RequestState, view: RequestView): Promise<Answer | undefined> {
+    const first = await pending;
+    if (first !== undefined) return first;
+    for (let i = next; i < this.#gates.length; i++) {
+      const result = await (this.#gates[i] as Gate)(state, view);
+      if (result !== undefined) return result;
+    }
+    return undefined;
+  }
+
+  /** Any thrown value as the problem+json response to send; 5xx causes are kept for the access line. */
+  problem(error: unknown, state: RequestState): ProblemResponse {
+    const response = renderProblem(error, state.requestId, state.path, this.#problems);
+    state.problemCode = response.document.code;
+    if (response.status >= 500) state.error = response.error.cause ?? response.error;
+    return response;
+  }
+
+  /**
+   * Stage 8: security headers for the response's content type and scheme,
+   * the request id, and headers earlier stages queued. Never overwrites a
+   * header the handler set; removes `X-Powered-By` and a versioned `Server`.
+   */
+  applyHeaders<T>(state: RequestState, target: T, ops: HeaderOps<T>): void {
+    const contentType = ops.get(target, 'content-type');
+    const html = typeof contentType === 'string' && contentType.startsWith('text/html');
+    const sets = html ? this.#headers.document : this.#headers.api;
+    const headers = state.secure ? sets.https : sets.http;
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i] as string;
+      if (ops.get(target, name) === undefined) ops.set(target, name, headers[i + 1] as string);
+    }
+    if (html) this.#applyDocumentCsp(state, target, ops);
+    if (ops.get(target, this.requestIdHeader) === undefined) ops.set(target, this.requestIdHeader, state.requestId);
+    const queued = state.responseHeaders;
+    if (queued !== undefined) {
+      for (let i = 0; i < queued.length; i += 2) ops.set(target, queued[i] as string, queued[i + 1] as string);
+    }
+    if (ops.get(target, 'x-powered-by') !== undefined) ops.remove(target, 'x-powered-by');
+    const server = ops.get(target, 'server');
+    if (typeof server === 'string' && VERSIONED.test(server)) ops.remove(target, 'server');
+  }
+
+  #applyDocumentCsp<T>(state: RequestState, target: T, ops: HeaderOps<T>): void {
+    const csp = this.#headers.documentCsp;
+    if (csp === undefined || ops.get(target, 'content-security-policy') !== undefined) return;
+    const policy = state.nonceUsed ? this.#headers.documentCspWithNonce(state.cspNonce, state.secure) : state.secure ? csp.https : csp.http;
+    ops.set(target, 'content-security-policy', policy);
+  }
+
+  /** Stage 10: the one access-log line. */
+  finish(state: RequestState, status: number): void {
+    this.#accessLog(state, status);
+  }
+
+  /** Writes out buffered log lines. */
+  flushLogs(): void {
+    this.#loggers.flush();
+  }
+
+  /** Reopens the log file (after logrotate moved it). */
+  reopenLogs(): void {
+    this.#loggers.reopen();
+  }
+
+  async close(): Promise<void> {
+    this.#loggers.flush();
+  }
+}
+
+function headerName(option: string, value: unknown): string {
+  if (typeof value !== 'string' || !/^[a-z0-9-]{1,64}$/i.test(value)) throw invalidOption(option, 'a header name', value);
+  return value.toLowerCase();
+}
+
+/**
+ * Creates the engine. Options are validated here, once; a bad one throws a
+ * `RampartError` with code `RAMPART_INVALID_OPTION` naming it.
+ *
+ * @example
+ * const rampart = createRampart({ profile: 'production', trustProxy: 1 });
+ */
+export function createRampart(options?: RampartOptions): Rampart {
+  return new Rampart(options);
+}

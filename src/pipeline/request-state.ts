@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+
+/** What the core needs to see of a request; adapters build it without allocating a Web `Request`. */
+export interface RequestView {
+  readonly method: string;
+  /** Path and query string as received. */
+  readonly url: string;
+  readonly remoteAddress: string | undefined;
+  /** TLS on this socket (not what a proxy says). */
+  readonly encrypted: boolean;
+  /** A header by lower-case name; repeated headers joined with ", ". */
+  header(name: string): string | undefined;
+}
+
+const MAX_LOGGED_PATH = 2048;
+
+/**
+ * Everything Rampart knows about one request. It is the AsyncLocalStorage
+ * store, so `currentRequest()` returns it anywhere in the request's async
+ * call tree.
+ */
+export class RequestState {
+  readonly requestId: string;
+  readonly traceId: string | undefined;
+  /** The caller's span id from `traceparent`. */
+  readonly parentSpanId: string | undefined;
+  readonly clientIp: string;
+  /** HTTPS as the client sent it (directly, or through a trusted proxy). */
+  readonly secure: boolean;
+  readonly method: string;
+  /** Path without the query string, as received (still percent-encoded), capped for logs. */
+  readonly path: string;
+  readonly userAgent: string | undefined;
+  /** `performance.now()` when Rampart first saw the request. */
+  readonly startedAt: number;
+  /** Set by the application once it knows who is calling (`setUser()`). */
+  userId: string | undefined = undefined;
+  /** Route template (`/notes/:id`), set by the adapter when the framework knows it. */
+  route: string | undefined = undefined;
+  /** The problem this request was answered with, for the access line. */
+  problemCode: string | undefined = undefined;
+  /** A 5xx cause, logged once on the access line. */
+  error: unknown = undefined;
+  /** Headers other stages add to the response (rate limit, CORS), flat name/value pairs. */
+  responseHeaders: string[] | undefined = undefined;
+
+  #nonce: string | undefined = undefined;
+  #log: Logger | undefined = undefined;
+  readonly #rootLogger: Logger;
+
+  constructor(fields: {
+    requestId: string;
+    traceId: string | undefined;
+    parentSpanId: string | undefined;
+    clientIp: string;
+    secure: boolean;
+    method: string;
+    url: string;
+    userAgent: string | undefined;
+    startedAt: number;
+    rootLogger: Logger;
+  }) {
+    this.requestId = fields.requestId;
+    this.traceId = fields.traceId;
+    this.parentSpanId = fields.parentSpanId;
+    this.clientIp = fields.clientIp;
+    this.secure = fields.secure;
+    this.method = fields.method;
+    const query = fields.url.indexOf('?');
+    const path = query === -1 ? fields.url : fields.url.slice(0, query);
+    this.path = path.length > MAX_LOGGED_PATH ? path.slice(0, MAX_LOGGED_PATH) : path;
+    this.userAgent = fields.userAgent;
+    this.startedAt = fields.startedAt;
+    this.#rootLogger = fields.rootLogger;
+  }
+
+  /** A CSP nonce for this response: 128 random bits, made on first use (CSP3 §6.1 asks for at least 128). */
+  get cspNonce(): string {
+    return (this.#nonce ??= randomBytes(16).toString('base64'));
+  }
+
+  /** Whether the handler asked for a nonce, so the HTML CSP must carry it. */
+  get nonceUsed(): boolean {
+    return this.#nonce !== undefined;
+  }
+
+  /** A logger whose lines carry this request's id (and trace id), made on first use. */
+  get log(): Logger {
+    return (this.#log ??= this.#rootLogger.child(this.traceId === undefined ? { reqId: this.requestId } : { reqId: this.requestId, traceId: this.traceId }));
+  }
+
+  addResponseHeader(name: string, value: string): void {
+    (this.responseHeaders ??= []).push(name, value);
+  }
+}

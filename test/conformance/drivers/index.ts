@@ -1,0 +1,7 @@
+import { fastifyDriver } from './fastify.js';
+import type { AdapterDriver } from './types.js';
+
+/** Every adapter the conformance suite runs against. Adding an adapter means adding one driver here. */
+export const DRIVERS: readonly AdapterDriver[] = [fastifyDriver];
+
+export type { AdapterDriver, TestApp, TestResponse } from './types.js';

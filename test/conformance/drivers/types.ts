@@ -1,0 +1,39 @@
+import type { RampartOptions } from 'rampart';
+
+export interface TestRequest {
+  method?: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+export interface TestResponse {
+  status: number;
+  /** Lower-case names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  body: string;
+  json<T = Record<string, unknown>>(): T;
+}
+
+export interface TestApp {
+  request(request: TestRequest): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+/**
+ * One per adapter. `create` builds an app hardened with `options` that serves
+ * the routes in `routes.ts`, the same on every framework.
+ */
+export interface AdapterDriver {
+  readonly name: string;
+  create(options: RampartOptions): Promise<TestApp>;
+}
+
+export function toTestResponse(status: number, headers: Record<string, unknown>, body: string): TestResponse {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return { status, headers: flat, body, json: <T>() => JSON.parse(body) as T };
+}
