@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createClientAddressResolver, type ClientAddressResolver, type TrustProxy } from '../client-ip/trust-proxy.js';
 import { RAMPART_CODES } from '../errors/codes.js';
@@ -8,6 +9,7 @@ import { createAccessLog, type AccessLog } from '../log/access-log.js';
 import { createLoggers, type LogOptions, type RampartLoggers } from '../log/logger.js';
 import { assertProfile, profileFromEnv, type Profile } from '../profile/profile.js';
 import { resolveRequestId } from '../request-id/request-id.js';
+import { Keyring } from '../secrets/keyring.js';
 import { parseTraceParent } from '../request-id/traceparent.js';
 import type { Answer, HeaderOps } from './answer.js';
 import { RequestState, type RequestView } from './request-state.js';
@@ -24,6 +26,12 @@ export interface RampartOptions {
   requestIdHeader?: string;
   /** Prefix of problem `type` URIs, e.g. your docs URL. Default `urn:rampart:problem:`. */
   problemTypeBase?: string;
+  /**
+   * The master secret(s) every per-purpose key is derived from (CSRF, cookie
+   * signing, key hashing). Default: a random one-process keyring, fine for
+   * development and tests; configuration supplies the real one elsewhere.
+   */
+  keyring?: Keyring;
 }
 
 /** A pipeline stage that runs before the handler and may answer the request itself. */
@@ -44,6 +52,7 @@ export class Rampart {
   /** The application logger; sensitive keys are redacted at any depth. */
   readonly logger: Logger;
   readonly requestIdHeader: string;
+  readonly keyring: Keyring;
 
   readonly #loggers: RampartLoggers;
   readonly #accessLog: AccessLog;
@@ -70,6 +79,11 @@ export class Rampart {
     const typeBase = options.problemTypeBase ?? 'urn:rampart:problem:';
     if (typeof typeBase !== 'string') throw invalidOption('problemTypeBase', 'a URI prefix string', typeBase);
     this.#problems = Object.freeze({ typeBase, exposeInternals: development });
+    if (options.keyring !== undefined && !(options.keyring instanceof Keyring)) throw invalidOption('keyring', 'a Keyring', options.keyring);
+    this.keyring = options.keyring ?? new Keyring(randomBytes(32).toString('base64url'));
+
+    // Pipeline stages before the handler, in DESIGN.md order:
+    // 4 overload, 5 CORS, 6 rate limit, 7 CSRF. Each feature adds its gate here.
   }
 
   /** Adds a stage to run before handlers, after those already added. */
