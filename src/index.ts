@@ -34,3 +34,4 @@ export { NodeRequestView } from './pipeline/node-request-view.js';
 export type { Answer, HeaderOps } from './pipeline/answer.js';
 export { Keyring, type Verification } from './secrets/keyring.js';
 export { runCheck, DEFAULT_CHECK_TIMEOUT_MS, type Check, type CheckResult, type CheckStatus } from './checks/check.js';
+export { CHANNEL_NAMES } from './diagnostics/channels.js';
