@@ -1,0 +1,118 @@
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import {
+  AppError,
+  NodeRequestView,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  createRampart,
+  runWithRequest,
+  type Answer,
+  type HeaderOps,
+  type Rampart,
+  type RampartOptions,
+  type RequestState,
+} from '../index.js';
+
+export interface RampartExpressOptions extends RampartOptions {
+  /** Use an engine made elsewhere; the other options are then ignored. */
+  rampart?: Rampart;
+}
+
+/** The three pieces an Express app mounts: first, after the routes, and last. */
+export interface RampartExpress {
+  readonly rampart: Rampart;
+  /** Mount before everything else: request id, context, client IP, gates, headers, access log. */
+  readonly middleware: RequestHandler;
+  /** Mount after the routes: answers unmatched requests with a 404 problem. */
+  readonly notFound: RequestHandler;
+  /** Mount last: every error, including body-parser's, as problem+json. */
+  readonly errorHandler: ErrorRequestHandler;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Rampart's state for this request: id, client IP, nonce, logger. */
+    rampart: RequestState;
+  }
+}
+
+const HEADER_OPS: HeaderOps<Response> = {
+  get: (res, name) => res.getHeader(name),
+  set: (res, name, value) => void res.setHeader(name, value),
+  remove: (res, name) => res.removeHeader(name),
+};
+
+/** body-parser's error types, mapped to the problem codes every adapter answers with. */
+function fromExpressError(error: unknown): unknown {
+  switch ((error as { type?: unknown } | null)?.type) {
+    case 'entity.parse.failed':
+      return new AppError('MALFORMED_JSON', { cause: error });
+    case 'entity.too.large':
+    case 'parameters.too.many':
+      return new PayloadTooLargeError({ cause: error });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new UnsupportedMediaTypeError({ cause: error });
+    default:
+      return error;
+  }
+}
+
+function send(res: Response, answer: Answer): void {
+  res.status(answer.status).set(answer.headers).send(answer.body);
+}
+
+/**
+ * Hardens an Express 5 or 4 app with the same pipeline and contract as every
+ * Rampart adapter. Client IPs follow Rampart's `trustProxy`, not Express's
+ * `trust proxy` setting, so every adapter agrees on who the client is.
+ *
+ * @example
+ * const guard = rampart({ trustProxy: 1 });
+ * app.use(guard.middleware);
+ * app.use(express.json());
+ * // …routes…
+ * app.use(guard.notFound);
+ * app.use(guard.errorHandler);
+ */
+export function rampart(options: RampartExpressOptions = {}): RampartExpress {
+  const core = options.rampart ?? createRampart(options);
+  const stateOf = (req: Request): RequestState => (req.rampart ??= core.begin(new NodeRequestView(req)));
+
+  const middleware: RequestHandler = function rampartMiddleware(req, res, next) {
+    const view = new NodeRequestView(req);
+    const state = core.begin(view);
+    req.rampart = state;
+    // Headers depend on the final content type, known only when the
+    // response starts: apply them at writeHead, as on-headers does.
+    const writeHead = res.writeHead;
+    res.writeHead = function rampartWriteHead(this: Response, ...args: unknown[]) {
+      core.applyHeaders(state, this, HEADER_OPS);
+      return (writeHead as (...rest: unknown[]) => Response).apply(this, args);
+    } as typeof res.writeHead;
+    res.once('finish', function rampartFinish() {
+      state.route ??= req.route === undefined ? undefined : `${req.baseUrl}${String((req.route as { path: unknown }).path)}`;
+      core.finish(state, res.statusCode);
+    });
+    runWithRequest(state, () => {
+      const verdict = core.admit(state, view);
+      if (verdict === undefined) return next();
+      if (!(verdict instanceof Promise)) return send(res, verdict);
+      verdict.then((answer) => (answer === undefined ? next() : send(res, answer)), next);
+    });
+  };
+
+  const notFound: RequestHandler = function rampartNotFound(req, res) {
+    const problem = core.problem(new NotFoundError(), stateOf(req));
+    res.status(problem.status).set(problem.headers).send(problem.body);
+  };
+
+  const errorHandler: ErrorRequestHandler = function rampartErrorHandler(error: unknown, req, res, next) {
+    if (res.headersSent) return next(error);
+    const problem = core.problem(fromExpressError(error), stateOf(req));
+    res.status(problem.status).set(problem.headers).send(problem.body);
+  };
+
+  return Object.freeze({ rampart: core, middleware, notFound, errorHandler });
+}

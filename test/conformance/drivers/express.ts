@@ -1,0 +1,44 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { RampartOptions } from 'rampart';
+import { rampart } from 'rampart/express';
+import { TEST_ROUTES } from './routes.js';
+import { toTestResponse, type AdapterDriver, type TestApp } from './types.js';
+
+/** Express over a real loopback server, driven with fetch. */
+export const expressDriver: AdapterDriver = {
+  name: 'express',
+  async create(options: RampartOptions): Promise<TestApp> {
+    const guard = rampart(options);
+    const app = express();
+    app.use(guard.middleware);
+    app.use(express.json({ limit: '1mb' }));
+    for (const route of TEST_ROUTES) {
+      const method = route.method === 'GET' ? 'get' : 'post';
+      app[method](route.path, async (req, res) => {
+        const result = await route.handle({ body: req.body as unknown, reply: { header: (name, value) => void res.setHeader(name, value) } });
+        if (typeof result === 'string') res.send(result);
+        else res.json(result);
+      });
+    }
+    app.use(guard.notFound);
+    app.use(guard.errorHandler);
+    const server = createServer(app);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    return {
+      async request({ method = 'GET', url, headers = {}, body }) {
+        const response = await fetch(`http://127.0.0.1:${port}${url}`, { method, headers, ...(body === undefined ? {} : { body }) });
+        return toTestResponse(response.status, Object.fromEntries(response.headers), await response.text());
+      },
+      async close() {
+        server.closeAllConnections();
+        server.close();
+        await guard.rampart.close();
+      },
+    };
+  },
+};
