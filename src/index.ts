@@ -27,6 +27,7 @@ export { ipPrefixKey, normalizeIp } from './client-ip/ip-address.js';
 export { API_CSP, DOCUMENT_CSP, PERMISSIONS_POLICY, type HstsOptions, type SecurityHeadersOptions } from './headers/security-headers.js';
 export { SENSITIVE_KEY, REDACTED } from './log/redact.js';
 export type { LogOptions, LogFormat } from './log/logger.js';
+export { UNMATCHED_ROUTE } from './log/access-log.js';
 export { PROFILES, profileFromEnv, isProductionLike, type Profile } from './profile/profile.js';
 export { Rampart, createRampart, DEFAULT_UNLOGGED_PATHS, type RampartOptions, type Gate } from './pipeline/rampart.js';
 export { RequestState, type RequestView } from './pipeline/request-state.js';

@@ -5,7 +5,8 @@ import type { LogOptions } from './logger.js';
 /** Writes the request's one access-log line. */
 export type AccessLog = (state: RequestState, status: number) => void;
 
-const UNMATCHED_ROUTE = 'UNMATCHED';
+/** The `route` of requests no route matched: one value, so logs and metrics keep a bounded set of routes. */
+export const UNMATCHED_ROUTE = 'UNMATCHED';
 
 export function createAccessLog(access: Logger, options: LogOptions, defaultSkipPaths: readonly string[]): AccessLog {
   const skip = new Set(options.skipPaths ?? defaultSkipPaths);

@@ -1,0 +1,140 @@
+import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
+import {
+  NotFoundError,
+  UNMATCHED_ROUTE,
+  createRampart,
+  runWithRequest,
+  type Answer,
+  type HeaderOps,
+  type Rampart,
+  type RampartOptions,
+  type RequestState,
+  type RequestView,
+} from '../index.js';
+
+export interface RampartFetchOptions<Rest extends unknown[] = unknown[]> extends RampartOptions {
+  /** Use an engine made elsewhere; the other options are then ignored. */
+  rampart?: Rampart;
+  /**
+   * The peer's address. A Web `Request` does not carry one: pass Bun's
+   * `server.requestIP(request)?.address` or Deno's `info.remoteAddr.hostname`.
+   * Without it the peer is `unknown`, so only a hop-count `trustProxy` can
+   * name the client (as on Next.js behind a platform proxy).
+   */
+  clientAddress?: (request: Request, ...rest: Rest) => string | undefined;
+}
+
+/** A `RequestView` over a Web `Request`: no parsing beyond finding the path. */
+class FetchRequestView implements RequestView {
+  readonly method: string;
+  readonly url: string;
+  readonly encrypted: boolean;
+  readonly #headers: Headers;
+
+  constructor(
+    request: Request,
+    readonly remoteAddress: string | undefined,
+  ) {
+    this.method = request.method;
+    const href = request.url;
+    const pathStart = href.indexOf('/', href.indexOf('//') + 2);
+    this.url = pathStart === -1 ? '/' : href.slice(pathStart);
+    this.encrypted = href.startsWith('https:');
+    this.#headers = request.headers;
+  }
+
+  header(name: string): string | undefined {
+    return this.#headers.get(name) ?? undefined;
+  }
+}
+
+const HEADER_OPS: HeaderOps<Headers> = {
+  get: (headers, name) => headers.get(name) ?? undefined,
+  set: (headers, name, value) => headers.set(name, value),
+  remove: (headers, name) => headers.delete(name),
+};
+
+const toResponse = (answer: Answer): Response => new Response(answer.body === '' ? null : answer.body, { status: answer.status, headers: answer.headers });
+
+/**
+ * Adds Rampart's headers without overwriting the handler's. Responses with
+ * immutable headers (`Response.redirect()`, a proxied `fetch()` response)
+ * are re-wrapped around the same body stream rather than mutated.
+ */
+function withHeaders(core: Rampart, state: RequestState, response: Response): Response {
+  try {
+    core.applyHeaders(state, response.headers, HEADER_OPS);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    core.applyHeaders(state, copy.headers, HEADER_OPS);
+    return copy;
+  }
+}
+
+/** The engine and the two ways to put it in front of Web-standard handlers. */
+export interface RampartFetch {
+  readonly rampart: Rampart;
+  /** Wraps a `(request) => Response` handler: Next.js route handlers, `Bun.serve`, `Deno.serve`. */
+  wrap<Rest extends unknown[]>(handler: (request: Request, ...rest: Rest) => Response | Promise<Response>): (request: Request, ...rest: Rest) => Promise<Response>;
+  /** Hono: `app.use(guard.hono)`, `app.onError(guard.honoOnError)`, `app.notFound(guard.honoNotFound)`. */
+  readonly hono: MiddlewareHandler;
+  readonly honoOnError: ErrorHandler;
+  readonly honoNotFound: NotFoundHandler;
+}
+
+/**
+ * Hardens Web-standard handlers with the same pipeline as every adapter.
+ * The access line is written when the handler returns its `Response`, so
+ * `durationMs` is time to response headers for streamed bodies.
+ *
+ * @example
+ * const guard = rampart({ trustProxy: 1 });
+ * export const GET = guard.wrap(async () => Response.json({ ok: true }));
+ */
+export function rampart(options: RampartFetchOptions = {}): RampartFetch {
+  const core = options.rampart ?? createRampart(options);
+  const clientAddress = options.clientAddress as ((request: Request, ...rest: unknown[]) => string | undefined) | undefined;
+  const states = new WeakMap<Context, RequestState>();
+  const problemResponse = (error: unknown, state: RequestState): Response => toResponse(core.problem(error, state));
+
+  function wrap<Rest extends unknown[]>(handler: (request: Request, ...rest: Rest) => Response | Promise<Response>) {
+    return async function rampartHandler(request: Request, ...rest: Rest): Promise<Response> {
+      const view = new FetchRequestView(request, clientAddress?.(request, ...rest));
+      const state = core.begin(view);
+      let response: Response;
+      try {
+        const answer = await runWithRequest(state, () => core.admit(state, view));
+        response = answer === undefined ? await runWithRequest(state, () => handler(request, ...rest)) : toResponse(answer);
+      } catch (error) {
+        response = problemResponse(error, state);
+      }
+      response = withHeaders(core, state, response);
+      core.finish(state, response.status);
+      return response;
+    };
+  }
+
+  const hono: MiddlewareHandler = async function rampartHono(c, next) {
+    const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+    const view = new FetchRequestView(c.req.raw, clientAddress?.(c.req.raw, c) ?? incoming?.socket?.remoteAddress);
+    const state = core.begin(view);
+    states.set(c, state);
+    const answer = await runWithRequest(state, () => core.admit(state, view));
+    if (answer !== undefined) c.res = toResponse(answer);
+    else await runWithRequest(state, next);
+    state.route ??= c.req.routePath;
+    c.res = withHeaders(core, state, c.res);
+    core.finish(state, c.res.status);
+  };
+
+  const stateOf = (c: Context): RequestState => states.get(c) ?? core.begin(new FetchRequestView(c.req.raw, undefined));
+  const honoOnError: ErrorHandler = (error, c) => problemResponse(error, stateOf(c));
+  const honoNotFound: NotFoundHandler = (c) => {
+    const state = stateOf(c);
+    state.route = UNMATCHED_ROUTE;
+    return problemResponse(new NotFoundError(), state);
+  };
+
+  return Object.freeze({ rampart: core, wrap, hono, honoOnError, honoNotFound });
+}

@@ -1,0 +1,38 @@
+import { NotFoundError, currentRequest, type RampartOptions } from 'rampart';
+import { rampart } from 'rampart/fetch';
+import { TEST_ROUTES } from './routes.js';
+import { toTestResponse, type AdapterDriver, type TestApp } from './types.js';
+
+/** A Web-standard handler (the shape of a Next.js route handler or Bun.serve) wrapped by Rampart, called directly. */
+export const fetchDriver: AdapterDriver = {
+  name: 'fetch',
+  async create(options: RampartOptions): Promise<TestApp> {
+    const guard = rampart({ ...options, clientAddress: () => '127.0.0.1' });
+    const handler = guard.wrap(async (request: Request) => {
+      const path = new URL(request.url).pathname;
+      const route = TEST_ROUTES.find((candidate) => candidate.path === path && candidate.method === request.method);
+      // What a router in front of Web handlers does (Next.js picks the file;
+      // Bun.serve code dispatches): name the route, or report none.
+      if (route === undefined) throw new NotFoundError();
+      const state = currentRequest();
+      if (state !== undefined) state.route = route.path;
+      const headers = new Headers();
+      const body = request.method === 'POST' ? await readTestBody(request) : undefined;
+      const result = await route.handle({ body, reply: { header: (name, value) => headers.set(name, value) } });
+      if (typeof result === 'string') return new Response(result, { headers });
+      if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+      return new Response(JSON.stringify(result), { headers });
+    });
+    return {
+      async request({ method = 'GET', url, headers = {}, body }) {
+        const response = await handler(new Request(`http://127.0.0.1${url}`, { method, headers, ...(body === undefined ? {} : { body }) }));
+        return toTestResponse(response.status, Object.fromEntries(response.headers), await response.text());
+      },
+      close: () => guard.rampart.close(),
+    };
+  },
+};
+
+async function readTestBody(request: Request): Promise<unknown> {
+  return request.json();
+}
