@@ -20,6 +20,15 @@ const SUITES: Record<string, Target[]> = {
     { name: 'fastify + rampart', server: 'fastify-rampart', baseline: 'fastify (bare)' },
     { name: 'fastify + helmet + rate-limit + pino + prom-client', server: 'fastify-stack', baseline: 'fastify (bare)' },
   ],
+  express: [
+    { name: 'express (bare)', server: 'express-bare', baseline: 'express (bare)' },
+    { name: 'express + rampart', server: 'express-rampart', baseline: 'express (bare)' },
+    { name: 'express + helmet + rate-limit + pino-http + prom-client + csrf-csrf', server: 'express-stack', baseline: 'express (bare)' },
+  ],
+  hono: [
+    { name: 'hono (bare, @hono/node-server)', server: 'hono-bare', baseline: 'hono (bare, @hono/node-server)' },
+    { name: 'hono + rampart', server: 'hono-rampart', baseline: 'hono (bare, @hono/node-server)' },
+  ],
 };
 
 const { values } = parseArgs({
@@ -75,11 +84,11 @@ const median = (samples: { rps: number; p99: number; errors: number }[]): { rps:
 };
 
 console.log(`\n${connections} connections, ${duration} s per measurement, median of ${rounds} interleaved rounds (node ${process.version})\n`);
-console.log(`${'target'.padEnd(56)} ${'req/s'.padStart(9)} ${'p99 ms'.padStart(7)} ${'ratio'.padStart(6)} errors`);
+console.log(`${'target'.padEnd(72)} ${'req/s'.padStart(9)} ${'p99 ms'.padStart(7)} ${'ratio'.padStart(6)} errors`);
 for (const suite of suites) {
   for (const target of SUITES[suite] ?? []) {
     const own = median(results.get(target.name) ?? []);
     const base = median(results.get(target.baseline) ?? []);
-    console.log(`${target.name.padEnd(56)} ${Math.round(own.rps).toString().padStart(9)} ${own.p99.toString().padStart(7)} ${(own.rps / base.rps).toFixed(2).padStart(6)} ${own.errors}`);
+    console.log(`${target.name.padEnd(72)} ${Math.round(own.rps).toString().padStart(9)} ${own.p99.toString().padStart(7)} ${(own.rps / base.rps).toFixed(2).padStart(6)} ${own.errors}`);
   }
 }
