@@ -8,6 +8,7 @@ export interface Command {
 
 const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
   // Each entry: name → lazy import of src/cli/<name>.ts exporting `command`.
+  deploy: () => import('./deploy.js'),
 };
 
 export function commandNames(): string[] {
