@@ -117,6 +117,12 @@ export function rampart(fastify: FastifyInstance, options: RampartFastifyOptions
     void reply.code(problem.status).headers(problem.headers).send(problem.body);
   });
 
+  // Graceful shutdown (signals, draining, server timeouts) once the app really listens; inject() never does.
+  fastify.addHook('onListen', function rampartOnListen(next) {
+    core.lifecycle.attach(fastify.server).onClose(() => fastify.close(), 'fastify');
+    next();
+  });
+
   if (options.rampart === undefined) fastify.addHook('onClose', () => core.close());
   done();
 }

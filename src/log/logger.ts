@@ -34,6 +34,10 @@ export interface RampartLoggers {
   flush(): void;
   /** Reopens the log file after rotation; a no-op for other destinations. */
   reopen(): void;
+  /** The destination both loggers write to (the security log shares it unless it has its own file). */
+  readonly stream: DestinationStream;
+  /** Lines the destination failed to write or dropped (disk full, closed pipe), counted instead of crashing. */
+  writeErrors(): number;
 }
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -44,7 +48,7 @@ export function createLoggers(options: LogOptions, defaults: { level: Level | 's
   const format = options.format ?? defaults.format;
   if (format !== 'json' && format !== 'pretty') throw invalidOption('log.format', '"json" or "pretty"', format);
 
-  const { stream, flush, reopen } = destinationFor(options, format);
+  const { stream, flush, reopen, writeErrors } = destinationFor(options, format);
   const isSensitive = sensitiveKeyPredicate(options.redact);
   const common: LoggerOptions = {
     level,
@@ -61,29 +65,44 @@ export function createLoggers(options: LogOptions, defaults: { level: Level | 's
     stream,
   );
   const access = pino(common, stream);
-  return { logger, access, flush, reopen };
+  return { logger, access, flush, reopen, writeErrors, stream };
 }
 
 interface Destination {
   stream: DestinationStream;
   flush(): void;
   reopen(): void;
+  writeErrors(): number;
 }
+
+/** Bounds what is buffered while the destination cannot be written (disk full), instead of growing until OOM. */
+const MAX_BUFFERED_LOG_BYTES = 16 * 1024 * 1024;
+const noErrors = (): number => 0;
 
 function destinationFor(options: LogOptions, format: LogFormat): Destination {
   if (options.destination !== undefined) {
-    return { stream: options.destination, flush: () => undefined, reopen: () => undefined };
+    return { stream: options.destination, flush: () => undefined, reopen: () => undefined, writeErrors: noErrors };
   }
   if (format === 'pretty') {
     // Loaded only when used: pino-pretty is for humans in development.
     const require = createRequire(import.meta.url);
     const pretty = require('pino-pretty') as (options: object) => DestinationStream;
-    return { stream: pretty({ sync: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }), flush: () => undefined, reopen: () => undefined };
+    return { stream: pretty({ sync: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }), flush: () => undefined, reopen: () => undefined, writeErrors: noErrors };
   }
   // Asynchronous, buffered writes keep logging off the request's critical
   // path; flushSync() on shutdown writes out what is buffered.
-  const boom = pino.destination({ dest: options.file ?? 1, sync: false, minLength: options.file === undefined ? 0 : 4096, mkdir: true });
+  const boom = pino.destination({ dest: options.file ?? 1, sync: false, minLength: options.file === undefined ? 0 : 4096, maxLength: MAX_BUFFERED_LOG_BYTES, mkdir: true });
+  // A failed write (ENOSPC, EPIPE) is emitted as 'error', which would crash
+  // the process with no listener: count it (rampart_log_write_errors_total)
+  // and say so once on stderr. Lines past the buffer bound are 'drop'ped.
+  let errors = 0;
+  const onWriteError = (error: unknown): void => {
+    if (errors++ === 0) process.stderr.write(`rampart: log destination write failed (${(error as { code?: string } | undefined)?.code ?? 'error'}); counting further failures in rampart_log_write_errors_total\n`);
+  };
+  boom.on('error', onWriteError);
+  boom.on('drop', () => onWriteError({ code: 'buffer full' }));
   return {
+    writeErrors: () => errors,
     stream: boom,
     flush: () => {
       try {

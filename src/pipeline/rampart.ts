@@ -11,10 +11,11 @@ import { assertProfile, profileFromEnv, type Profile } from '../profile/profile.
 import { resolveRequestId } from '../request-id/request-id.js';
 import { Keyring } from '../secrets/keyring.js';
 import { parseTraceParent } from '../request-id/traceparent.js';
+import { Operations, type OperationsOptions } from '../lifecycle/operations.js';
 import type { Answer, HeaderOps } from './answer.js';
 import { RequestState, type RequestView } from './request-state.js';
 
-export interface RampartOptions {
+export interface RampartOptions extends OperationsOptions {
   /** Default: from `APP_ENV`, then `NODE_ENV`, else `development`. */
   profile?: Profile;
   /** Which proxies may name the client. Default `false`: the socket address. See `TrustProxy`. */
@@ -60,6 +61,7 @@ export class Rampart {
   readonly #headers: SecurityHeaderSets;
   readonly #problems: ProblemSettings;
   readonly #gates: Gate[] = [];
+  readonly #ops: Operations;
 
   constructor(options: RampartOptions = {}) {
     if (typeof options !== 'object' || options === null) throw invalidOption('options', 'an object', options);
@@ -84,6 +86,19 @@ export class Rampart {
 
     // Pipeline stages before the handler, in DESIGN.md order:
     // 4 overload, 5 CORS, 6 rate limit, 7 CSRF. Each feature adds its gate here.
+    // Health, readiness, status and metrics come first: never shed, limited or CSRF-checked.
+    this.#ops = new Operations(options, {
+      profile: this.profile,
+      logger: this.logger,
+      logDestination: this.#loggers.stream,
+      logWriteErrors: () => this.#loggers.writeErrors(),
+      problem: (error, state) => this.problem(error, state),
+      newState: (view) => this.#newState(view),
+      flushLogs: () => this.flushLogs(),
+      closeRampart: () => this.close(),
+    });
+    this.#gates.push(this.#ops.endpointsGate);
+    if (this.#ops.overloadGate !== undefined) this.#gates.push(this.#ops.overloadGate);
   }
 
   /** Adds a stage to run before handlers, after those already added. */
@@ -93,8 +108,39 @@ export class Rampart {
     return this;
   }
 
+  /** Health checks and readiness: `rampart.health.add(check)`, `markStarted()`. */
+  get health(): Operations['health'] {
+    return this.#ops.health;
+  }
+
+  /** Prometheus registry and the app's own metrics (`rampart.metrics.counter(…)`); undefined with `metrics: false`. */
+  get metrics(): Operations['metrics'] {
+    return this.#ops.metrics;
+  }
+
+  /** Graceful shutdown: `attach(server)`, `onClose(hook)`, `shutdown()`. */
+  get lifecycle(): Operations['lifecycle'] {
+    return this.#ops.lifecycle;
+  }
+
+  /** The security audit log: `rampart.security.loginFailed({ account })`. */
+  get security(): Operations['security'] {
+    return this.#ops.security;
+  }
+
+  /** The separate metrics server, when `metrics.port` is set; `await rampart.adminServer.address`. */
+  get adminServer(): Operations['adminServer'] {
+    return this.#ops.adminServer;
+  }
+
   /** Stages 1–3: request id, trace context, client address. Synchronous and cheap. */
   begin(view: RequestView): RequestState {
+    const state = this.#newState(view);
+    this.#ops.requestStarted(state);
+    return state;
+  }
+
+  #newState(view: RequestView): RequestState {
     const client = this.#resolveClient(view);
     const trace = parseTraceParent(view.header('traceparent'));
     return new RequestState({
@@ -164,6 +210,8 @@ export class Rampart {
     if (queued !== undefined) {
       for (let i = 0; i < queued.length; i += 2) ops.set(target, queued[i] as string, queued[i + 1] as string);
     }
+    // Draining: tell keep-alive clients to reconnect elsewhere (RFC 9112 §9.6).
+    if (this.#ops.lifecycle.draining) ops.set(target, 'connection', 'close');
     if (ops.get(target, 'x-powered-by') !== undefined) ops.remove(target, 'x-powered-by');
     const server = ops.get(target, 'server');
     if (typeof server === 'string' && VERSIONED.test(server)) ops.remove(target, 'server');
@@ -179,6 +227,7 @@ export class Rampart {
   /** Stage 10: the one access-log line. */
   finish(state: RequestState, status: number): void {
     this.#accessLog(state, status);
+    this.#ops.requestFinished(state, status);
   }
 
   /** Writes out buffered log lines. */
@@ -191,7 +240,9 @@ export class Rampart {
     this.#loggers.reopen();
   }
 
+  /** Stops Rampart's timers, subscriptions and admin server, flushes the error tracker and logs. Idempotent. */
   async close(): Promise<void> {
+    await this.#ops.close();
     this.#loggers.flush();
   }
 }
