@@ -70,3 +70,17 @@ export { formatStartupReport, startupReportJson, type RenderOptions } from './st
 export { postgresCheck, type PostgresCheckOptions, type PostgresPoolLike, type PostgresQueryable } from './checks/postgres.js';
 export { sqliteCheck, type SqliteCheckOptions, type SqliteDatabaseLike } from './checks/sqlite.js';
 export { redisCheck, type RedisCheckOptions, type RedisPingable } from './checks/redis.js';
+export {
+  RateLimiter,
+  type RateLimitOptions,
+  type RateLimiterContext,
+  type RuleDecision,
+  type ConsumeOptions,
+} from './rate-limit/limiter.js';
+export { type RateLimitRule, type RateLimitKey, type FailurePolicy, type PathPattern } from './rate-limit/rules.js';
+export { DEFAULT_EXEMPT_PATHS, type RateLimitExemptions } from './rate-limit/exemptions.js';
+export { DEFAULT_HEADER_DRAFT, type HeaderDraft } from './rate-limit/headers.js';
+export { BruteForceGuard, type BruteForceOptions, type BruteForceLimits } from './rate-limit/brute-force.js';
+export { STORE_UNAVAILABLE_DETAIL } from './rate-limit/store-guard.js';
+export type { RateLimitStore, AlgorithmName, LimitSpec, Hit, HitResult, StoreDecision, PenaltySpec, PenaltyKey, StoreContext } from './rate-limit/store.js';
+export { MemoryStore, memoryStore, DEFAULT_MEMORY_MAX_KEYS, type MemoryStoreOptions, type MemoryStoreStats } from './stores/memory-store.js';

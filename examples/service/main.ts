@@ -1,9 +1,13 @@
+import { optionsFrom, startup } from 'rampart';
 import { buildService } from './app.js';
+import serviceConfig, { checks } from './config.js';
 
-const host = process.env['HOST'] ?? '127.0.0.1';
-const port = Number(process.env['PORT'] ?? 3000);
+// Validates the configuration and the database before listening; exits 78/69 with a report otherwise.
+const config = await startup(serviceConfig, { name: 'reference service', checks });
+const host = config.HOST;
+const port = config.PORT;
 
-const app = await buildService();
+const app = await buildService({ rampart: optionsFrom(config) });
 await app.listen({ host, port });
 const base = `http://${host}:${port}`;
 app.rampart.logger.info(`Rampart reference service listening on ${base}`);

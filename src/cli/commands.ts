@@ -9,6 +9,8 @@ export interface Command {
 const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
   // Each entry: name → lazy import of src/cli/<name>.ts exporting `command`.
   deploy: () => import('./deploy.js'),
+  check: () => import('./check.js'),
+  secret: () => import('./secret.js'),
 };
 
 export function commandNames(): string[] {

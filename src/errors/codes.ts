@@ -51,6 +51,17 @@ export const RAMPART_CODES = {
     message: 'A request carried X-Forwarded-For or Forwarded while trustProxy is off; the headers were ignored. Set trustProxy if the service runs behind a proxy.',
   },
   RAMPART_NO_REQUEST_CONTEXT: { message: 'A request-scoped accessor was called outside a request handled by Rampart.' },
+  RAMPART_CONFIG_INVALID: { message: 'The configuration failed validation; the message lists every problem with its remedy, never a secret value.' },
+  RAMPART_DEPENDENCY_UNAVAILABLE: { message: 'A critical dependency check failed before the service started listening; the message names the checks and what to do.' },
+  RAMPART_RATE_LIMIT_STORE_FAILURE: {
+    message: "A rate-limit store call failed or timed out; each rule's failure policy (open, closed, fallback) decided the request. The line counts the failures since the previous one.",
+  },
+  RAMPART_RATE_LIMIT_STORE_FULL: {
+    message: 'The memory rate-limit store is full of live counters; new keys share one overflow counter per rule until slots expire. Raise maxKeys or use a shared store.',
+  },
+  RAMPART_RATE_LIMIT_DRY_RUN: { message: 'Rate limiting is in dry-run mode and would have rejected this request; it was let through.' },
+  RAMPART_RATE_LIMIT_DISABLED: { message: 'Rate limiting is switched off (RATE_LIMIT_ENABLED=false or enabled: false) in a production-like profile.' },
+  RAMPART_RATE_LIMIT_NO_KEY: { message: 'A rate-limit rule was consumed without a key for the request (a user rule before setUser()); pass { key } or set the user first.' },
 } as const satisfies Record<string, RampartCodeInfo>;
 
 export type RampartCode = keyof typeof RAMPART_CODES;
