@@ -44,7 +44,8 @@ export async function runCheck(check: Check): Promise<CheckResult & { readonly d
       controller.abort();
       resolve({ status: 'fail', output: `timed out after ${timeoutMs} ms` });
     }, timeoutMs);
-    timer.unref();
+    // Not unref'ed: a check hung on a promise that holds nothing open would
+    // otherwise let the process exit mid-probe. The finally below clears it.
   });
   let result: CheckResult;
   try {

@@ -113,7 +113,7 @@ export class Operations {
       metricsOptions === false
         ? undefined
         : new RampartMetrics(metricsOptions ?? {}, {
-            ready: () => this.health.lastReady,
+            ready: async () => (await this.health.report()).status !== 'fail',
             shuttingDown: () => this.lifecycle.draining,
             logWriteErrors: context.logWriteErrors,
           });

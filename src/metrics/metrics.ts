@@ -85,7 +85,7 @@ export class RampartMetrics {
   #active = 0;
   #processMetrics: boolean;
 
-  constructor(options: MetricsOptions, gauges: { ready: () => boolean; shuttingDown: () => boolean; logWriteErrors: () => number }) {
+  constructor(options: MetricsOptions, gauges: { ready: () => Promise<boolean>; shuttingDown: () => boolean; logWriteErrors: () => number }) {
     this.#maxSeries = options.maxSeries ?? DEFAULT_MAX_SERIES;
     if (!Number.isInteger(this.#maxSeries) || this.#maxSeries < 1) throw invalidOption('metrics.maxSeries', 'a positive integer', options.maxSeries);
     this.#processMetrics = options.processMetrics ?? true;
@@ -130,8 +130,9 @@ export class RampartMetrics {
       name: 'rampart_ready',
       help: '1 when the readiness probe passes, else 0.',
       registers,
-      collect() {
-        this.set(gauges.ready() ? 1 : 0);
+      // Evaluated per scrape, through the same cached, coalesced checks as the probe.
+      async collect() {
+        this.set((await gauges.ready()) ? 1 : 0);
       },
     });
     new Gauge({

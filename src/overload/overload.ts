@@ -59,6 +59,7 @@ export class OverloadMonitor {
   readonly #onChange: (overloaded: boolean, readings: OverloadReadings, exceeded: string | undefined) => void;
   #elu: EventLoopUtilization;
   #overloaded = false;
+  #lastSampleAt = performance.now();
   #last: OverloadReadings = { eventLoopDelayMs: 0, heapUsedRatio: 0, rssBytes: 0, eventLoopUtilization: 0 };
 
   constructor(options: OverloadOptions, onChange: (overloaded: boolean, readings: OverloadReadings, exceeded: string | undefined) => void = () => undefined) {
@@ -77,7 +78,9 @@ export class OverloadMonitor {
     this.#histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
     this.#histogram.enable();
     this.#elu = perf.eventLoopUtilization();
-    this.#timer = setInterval(() => this.sample(), limits.sampleIntervalMs);
+    // Read in the check phase, after every overdue timer (the histogram's
+    // included) has run, so a block that just ended is already recorded.
+    this.#timer = setInterval(() => setImmediate(() => this.sample()), limits.sampleIntervalMs);
     this.#timer.unref();
   }
 
@@ -106,8 +109,13 @@ export class OverloadMonitor {
   }
 
   #read(): OverloadReadings {
-    // The histogram counts the timer's own resolution as delay; subtract it.
-    const delay = Math.max(0, this.#histogram.percentile(99) / 1e6 - RESOLUTION_MS);
+    // Two views of the same lag: the histogram's p99 (the timer's own
+    // resolution subtracted), and how late this sampling timer itself fired,
+    // which catches a block the histogram has not recorded yet.
+    const now = performance.now();
+    const late = now - this.#lastSampleAt - this.#limits.sampleIntervalMs;
+    this.#lastSampleAt = now;
+    const delay = Math.max(0, this.#histogram.percentile(99) / 1e6 - RESOLUTION_MS, late);
     this.#histogram.reset();
     const heap = getHeapStatistics();
     const elu = perf.eventLoopUtilization(this.#elu);
