@@ -7,7 +7,8 @@ export type ConnectionKind = 'postgres' | 'redis' | 'sqlite';
 export const CONNECTION_PROTOCOLS: Readonly<Record<ConnectionKind, readonly string[]>> = {
   postgres: ['postgres:', 'postgresql:'],
   redis: ['redis:', 'rediss:', 'valkey:', 'valkeys:'],
-  sqlite: ['sqlite:', 'file:'],
+  // Not `file:`: URL parsing turns `file:./data/x` into `file:///data/x`, losing the relative path.
+  sqlite: ['sqlite:'],
 };
 
 /**

@@ -76,9 +76,11 @@ export type SecretWeakness = 'too-short' | 'placeholder' | 'low-entropy';
 /** What is wrong with `value` as a production master secret; empty when nothing is. */
 export function secretWeaknesses(value: string, minLength = MIN_SECRET_KEY_LENGTH): SecretWeakness[] {
   const weaknesses: SecretWeakness[] = [];
-  if (value.length < minLength) weaknesses.push('too-short');
+  const short = value.length < minLength;
+  if (short) weaknesses.push('too-short');
   if (isPlaceholder(value)) weaknesses.push('placeholder');
-  else if (isLowEntropy(value)) weaknesses.push('low-entropy');
+  // A short random value is short, not predictable: only patterns count then.
+  else if (short ? hasPattern(value) : isLowEntropy(value)) weaknesses.push('low-entropy');
   return weaknesses;
 }
 
@@ -97,10 +99,11 @@ export function isPlaceholder(value: string): boolean {
  * (Shannon entropy of the character distribution × length).
  */
 export function isLowEntropy(value: string): boolean {
-  if (value.length === 0) return true;
-  if (repeatsShortUnit(value)) return true;
-  if (sequentialShare(value) > 0.5) return true;
-  return estimatedBits(value) < MIN_ESTIMATED_BITS;
+  return hasPattern(value) || estimatedBits(value) < MIN_ESTIMATED_BITS;
+}
+
+function hasPattern(value: string): boolean {
+  return value.length === 0 || repeatsShortUnit(value) || sequentialShare(value) > 0.5;
 }
 
 /** Shannon entropy per character × length: an upper bound on what the value could hold. */

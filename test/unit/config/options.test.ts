@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createRampart, defineConfig, keyringFrom, optionsFrom } from 'rampart';
+
+const OLD = 'N3vL8qR1tZ6yB0cX5wM2kJ9hG4fD7sA1pO8iU3eY6rT';
+const NEW = 'Vq8rT2mXk9LpZ4wN7bC1dF6gH3jK5sA0eR8tY2uI4oP';
+const NEWER = 'cX5wM2kJ9hG4fD7sA1pO8iU3eY6rTN3vL8qR1tZ6yB0';
+const definition = defineConfig();
+
+function configWith(env: Record<string, string>) {
+  return definition.parse({ env: { APP_ENV: 'test', ...env }, envFiles: false });
+}
+
+describe('optionsFrom', () => {
+  it('turns the configuration into createRampart options in one call', () => {
+    const config = configWith({ APP_ENV: 'staging', NODE_ENV: 'production', SECRET_KEY: NEW, TRUST_PROXY: '1', LOG_LEVEL: 'warning', LOG_FORMAT: 'json' });
+    const options = optionsFrom(config);
+    assert.equal(options.profile, 'staging');
+    assert.equal(options.trustProxy, 1);
+    assert.deepEqual(options.log, { level: 'warn', format: 'json' });
+    const rampart = createRampart({ ...options, log: { ...options.log, level: 'silent' } });
+    assert.equal(rampart.profile, 'staging');
+    assert.equal(rampart.keyring.sign('csrf', 'm'), keyringFrom(config).sign('csrf', 'm'), 'the engine signs with the configured SECRET_KEY');
+  });
+
+  it('parses TRUST_PROXY as createRampart understands it, refusing true', () => {
+    assert.equal(configWith({ TRUST_PROXY: 'false' }).TRUST_PROXY, false);
+    assert.deepEqual(configWith({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY, ['loopback', '10.0.0.0/8']);
+    const refused = definition.load({ env: { APP_ENV: 'test', TRUST_PROXY: 'true' }, envFiles: false });
+    assert.match(refused.errors[0]?.message ?? '', /^TRUST_PROXY may not be true/);
+    const bad = definition.load({ env: { APP_ENV: 'test', TRUST_PROXY: '10.0.0.0/99' }, envFiles: false });
+    assert.match(bad.errors[0]?.message ?? '', /^TRUST_PROXY must be false, a number of proxies/);
+  });
+});
+
+describe('secret rotation', () => {
+  it('verifies values signed with a previous key; signs new ones with the current key', () => {
+    const before = keyringFrom(configWith({ SECRET_KEY: OLD }));
+    const oldToken = before.sign('csrf', 'session-1');
+    const oldCookie = before.sign('cookie', 'user=42');
+
+    const rotated = keyringFrom(configWith({ SECRET_KEY: NEW, SECRET_KEY_PREVIOUS: OLD }));
+    assert.equal(rotated.verify('csrf', 'session-1', oldToken), 'previous');
+    assert.equal(rotated.verify('cookie', 'user=42', oldCookie), 'previous');
+    const newToken = rotated.sign('csrf', 'session-1');
+    assert.notEqual(newToken, oldToken);
+    assert.equal(rotated.verify('csrf', 'session-1', newToken), 'current');
+    assert.equal(before.verify('csrf', 'session-1', newToken), false, 'the old key cannot verify new values');
+    assert.equal(rotated.verify('cookie', 'session-1', newToken), false, 'keys are per purpose');
+  });
+
+  it('accepts several previous keys, comma- or newline-separated, and drops them cleanly', () => {
+    const tokenFromOld = keyringFrom(configWith({ SECRET_KEY: OLD })).sign('csrf', 'x');
+    const tokenFromNew = keyringFrom(configWith({ SECRET_KEY: NEW })).sign('csrf', 'x');
+    const twice = keyringFrom(configWith({ SECRET_KEY: NEWER, SECRET_KEY_PREVIOUS: `${NEW}\n${OLD}` }));
+    assert.equal(twice.verify('csrf', 'x', tokenFromOld), 'previous');
+    assert.equal(twice.verify('csrf', 'x', tokenFromNew), 'previous');
+    const done = keyringFrom(configWith({ SECRET_KEY: NEWER }));
+    assert.equal(done.verify('csrf', 'x', tokenFromOld), false, 'a dropped key no longer verifies');
+  });
+
+  it('refuses previous keys too short to be real, without echoing them', () => {
+    const result = definition.load({ env: { APP_ENV: 'test', SECRET_KEY_PREVIOUS: `${OLD},tiny` }, envFiles: false });
+    assert.deepEqual(result.errors.map((issue) => issue.message), ['SECRET_KEY_PREVIOUS entry 2 must be at least 16 characters']);
+    assert.ok(!JSON.stringify(result.errors).includes(OLD));
+  });
+});
