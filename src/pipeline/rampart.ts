@@ -12,6 +12,7 @@ import { resolveRequestId } from '../request-id/request-id.js';
 import { Keyring } from '../secrets/keyring.js';
 import { parseTraceParent } from '../request-id/traceparent.js';
 import { Operations, type OperationsOptions } from '../lifecycle/operations.js';
+import { RateLimiter, type RateLimitOptions } from '../rate-limit/limiter.js';
 import type { Answer, HeaderOps } from './answer.js';
 import { RequestState, type RequestView } from './request-state.js';
 
@@ -33,6 +34,12 @@ export interface RampartOptions extends OperationsOptions {
    * development and tests; configuration supplies the real one elsewhere.
    */
   keyring?: Keyring;
+  /**
+   * Rate limits (pipeline stage 6): rules, store, exemptions, headers.
+   * Default: no rules; `rampart.rateLimit` still offers `consume()` and the
+   * brute-force guard. `RATE_LIMIT_ENABLED=false` switches it off.
+   */
+  rateLimit?: RateLimitOptions;
 }
 
 /** A pipeline stage that runs before the handler and may answer the request itself. */
@@ -54,6 +61,8 @@ export class Rampart {
   readonly logger: Logger;
   readonly requestIdHeader: string;
   readonly keyring: Keyring;
+  /** Rate limiting: the stage-6 gate, plus `consume()` for limits applied after authentication. */
+  readonly rateLimit: RateLimiter;
 
   readonly #loggers: RampartLoggers;
   readonly #accessLog: AccessLog;
@@ -99,6 +108,14 @@ export class Rampart {
     });
     this.#gates.push(this.#ops.endpointsGate);
     if (this.#ops.overloadGate !== undefined) this.#gates.push(this.#ops.overloadGate);
+    // 6 rate limit: every rule covering the request decided in one store call.
+    this.rateLimit = new RateLimiter(options.rateLimit ?? {}, {
+      keyring: this.keyring,
+      logger: this.logger,
+      profile: this.profile,
+      render: (error, state) => this.problem(error, state),
+    });
+    if (this.rateLimit.gate !== undefined) this.#gates.push(this.rateLimit.gate);
   }
 
   /** Adds a stage to run before handlers, after those already added. */
@@ -243,6 +260,7 @@ export class Rampart {
   /** Stops Rampart's timers, subscriptions and admin server, flushes the error tracker and logs. Idempotent. */
   async close(): Promise<void> {
     await this.#ops.close();
+    await this.rateLimit.close();
     this.#loggers.flush();
   }
 }

@@ -1,0 +1,54 @@
+import { BlockList, isIP } from 'node:net';
+import { normalizeIp } from '../client-ip/ip-address.js';
+import { invalidOption } from '../errors/option-error.js';
+import { compilePathPatterns, type PathMatcher } from './path-pattern.js';
+import type { PathPattern } from './rules.js';
+
+export interface RateLimitExemptions {
+  /**
+   * Paths no rule counts: probes, scrapes, webhooks and OAuth callbacks whose
+   * senders you cannot slow down. Same patterns as rules (`/health*`,
+   * `/webhooks/*`). Default `DEFAULT_EXEMPT_PATHS`; a list you pass replaces it.
+   */
+  readonly paths?: readonly PathPattern[];
+  /** Client addresses and CIDRs no rule counts (your monitoring, an office NAT). Default none. */
+  readonly ips?: readonly string[];
+}
+
+/**
+ * Kubernetes and load-balancer probes and the Prometheus scrape: a limiter
+ * that throttles them takes the service out of rotation under load, exactly
+ * when it matters. Exact paths, so nothing else hides behind them.
+ */
+export const DEFAULT_EXEMPT_PATHS: readonly string[] = Object.freeze(['/health', '/health/live', '/health/ready', '/ready', '/live', '/metrics']);
+
+/** Compiled once: is this (normalized) path or client IP exempt? */
+export type IsExempt = (path: string, clientIp: string) => boolean;
+
+export function compileExemptions(exempt: RateLimitExemptions | undefined): IsExempt {
+  if (exempt !== undefined && (typeof exempt !== 'object' || exempt === null)) throw invalidOption('rateLimit.exempt', '{ paths?, ips? }', exempt);
+  const paths = compilePathPatterns('rateLimit.exempt.paths', exempt?.paths ?? DEFAULT_EXEMPT_PATHS);
+  const ips = exempt?.ips ?? [];
+  if (!Array.isArray(ips)) throw invalidOption('rateLimit.exempt.ips', 'a list of addresses and CIDRs', ips);
+  const list = new BlockList();
+  for (const entry of ips) addAddress(list, entry);
+  const checkIps = ips.length > 0;
+  return function isExempt(path, clientIp) {
+    for (let i = 0; i < paths.length; i++) if ((paths[i] as PathMatcher).test(path)) return true;
+    if (!checkIps) return false;
+    const family = isIP(clientIp);
+    return family !== 0 && list.check(clientIp, family === 4 ? 'ipv4' : 'ipv6');
+  };
+}
+
+function addAddress(list: BlockList, entry: unknown): void {
+  const [address = '', prefixText] = typeof entry === 'string' ? entry.split('/') : [];
+  const ip = normalizeIp(address);
+  const family = ip === undefined ? 0 : isIP(ip);
+  const max = family === 4 ? 32 : 128;
+  const prefix = prefixText === undefined ? max : Number(prefixText);
+  if (ip === undefined || family === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > max) {
+    throw invalidOption('rateLimit.exempt.ips[]', 'an IP address or CIDR', entry);
+  }
+  list.addSubnet(ip, prefix, family === 4 ? 'ipv4' : 'ipv6');
+}

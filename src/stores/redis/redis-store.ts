@@ -1,0 +1,298 @@
+import { createRequire } from 'node:module';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import { invalidOption } from '../../errors/option-error.js';
+import type { Hit, HitResult, LimitSpec, PenaltyKey, RateLimitStore, StoreDecision } from '../../rate-limit/store.js';
+import { BlockedCache } from './blocked-cache.js';
+import { SCRIPTS, type Script } from './scripts.js';
+
+export interface RedisStoreOptions {
+  /** A client you made (`new Redis(…)` or `new Cluster(…)`); Rampart never quits it. */
+  readonly client?: Redis | Cluster;
+  /** Or a URL (`redis://…`, `rediss://…`): Rampart connects with fail-fast settings and quits on close. */
+  readonly url?: string;
+  /** Prefix of every key. Default `'rampart:rl:'`. */
+  readonly prefix?: string;
+  /** Longest wait for one call before the rule's failure policy decides. Default 200 ms. */
+  readonly timeoutMs?: number;
+  /** After a failure, calls skip Redis (failing at once) for this long. Default 1000 ms. */
+  readonly pauseAfterFailureMs?: number;
+  /** Keys known to be blocked, remembered locally so blocked clients cost no round trip. Default 10 000; 0 turns it off. */
+  readonly blockedCacheSize?: number;
+  /** Decide with this clock (epoch ms) instead of Redis `TIME`. For tests with a fake clock. */
+  readonly now?: () => number;
+}
+
+/**
+ * Well above a healthy same-region round trip (under 5 ms), low enough that
+ * an outage costs the first requests at most a fifth of a second before the
+ * pause makes failures immediate.
+ */
+export const DEFAULT_REDIS_TIMEOUT_MS = 200;
+const DEFAULT_PAUSE_MS = 1000;
+const DEFAULT_BLOCKED_CACHE_SIZE = 10_000;
+const DEFAULT_PREFIX = 'rampart:rl:';
+
+/** A Redis call that did not answer in time, or was not sent because Redis is away. */
+export class RedisUnavailableError extends Error {
+  override readonly name = 'RedisUnavailableError';
+}
+
+/** Counters for tests and benchmarks: how the store talked to Redis. */
+export interface RedisStoreStats {
+  /** Commands sent (each one round trip). */
+  readonly calls: number;
+  readonly failures: number;
+  /** Times a script was sent in full after `NOSCRIPT` (a restarted or flushed Redis). */
+  readonly scriptLoads: number;
+  /** Rejections answered from the local blocked cache, with no round trip. */
+  readonly cacheHits: number;
+}
+
+type Client = Redis | Cluster;
+
+/**
+ * Rate-limit counters in Redis or Valkey, shared by every instance.
+ * One round trip per request for all the rules that share a key (one Lua
+ * script, EVALSHA, re-sent on `NOSCRIPT` after a restart); keys are keyed
+ * hashes (no raw IP or API key reaches Redis) wrapped in a hash tag, so all
+ * of one client's counters sit in one Redis Cluster slot. A per-call
+ * timeout, a short pause after failures and a readiness check keep requests
+ * out of the client's offline queue: when Redis is away, the store fails
+ * fast and the rule's failure policy decides.
+ */
+export class RedisStore implements RateLimitStore {
+  readonly name = 'redis';
+  readonly shared = true;
+  readonly client: Client;
+
+  readonly #owned: boolean;
+  readonly #prefix: string;
+  readonly #timeoutMs: number;
+  readonly #pauseMs: number;
+  readonly #now: (() => number) | undefined;
+  readonly #cluster: boolean;
+  readonly #blocked: BlockedCache | undefined;
+  #pausedUntil = 0;
+  #closed = false;
+  #calls = 0;
+  #failures = 0;
+  #scriptLoads = 0;
+
+  constructor(options: RedisStoreOptions) {
+    if (typeof options !== 'object' || options === null) throw invalidOption('redisStore', '{ client } or { url }', options);
+    if ((options.client === undefined) === (options.url === undefined)) throw invalidOption('redisStore', 'exactly one of client or url', options);
+    this.#prefix = options.prefix ?? DEFAULT_PREFIX;
+    if (typeof this.#prefix !== 'string' || /[{}]/.test(this.#prefix) || this.#prefix.length > 128) {
+      throw invalidOption('redisStore.prefix', 'a string without braces (they would break the hash tag)', this.#prefix);
+    }
+    this.#timeoutMs = positiveInteger('redisStore.timeoutMs', options.timeoutMs, DEFAULT_REDIS_TIMEOUT_MS);
+    this.#pauseMs = positiveInteger('redisStore.pauseAfterFailureMs', options.pauseAfterFailureMs, DEFAULT_PAUSE_MS, 0);
+    const cacheSize = positiveInteger('redisStore.blockedCacheSize', options.blockedCacheSize, DEFAULT_BLOCKED_CACHE_SIZE, 0);
+    this.#blocked = cacheSize === 0 ? undefined : new BlockedCache(cacheSize);
+    if (options.now !== undefined && typeof options.now !== 'function') throw invalidOption('redisStore.now', 'a function returning epoch ms', options.now);
+    this.#now = options.now;
+    if (options.client !== undefined) {
+      if (typeof (options.client as { evalsha?: unknown }).evalsha !== 'function') throw invalidOption('redisStore.client', 'an ioredis Redis or Cluster', options.client);
+      this.client = options.client;
+      this.#owned = false;
+    } else {
+      this.client = connect(options.url as string);
+      this.#owned = true;
+    }
+    this.#cluster = (this.client as { isCluster?: boolean }).isCluster === true;
+  }
+
+  async consume(hits: readonly Hit[]): Promise<StoreDecision> {
+    const cached = this.#blocked?.check(hits);
+    if (cached !== undefined) return cached;
+    const groups = this.#cluster ? groupByKey(hits) : [hits];
+    const decisions = await Promise.all(groups.map((group) => this.#consumeGroup(group)));
+    const decision = decisions.length === 1 ? (decisions[0] as StoreDecision) : await this.#merge(hits, groups, decisions);
+    if (!decision.allowed) this.#blocked?.remember(hits, decision.results);
+    return decision;
+  }
+
+  async reset(specs: readonly LimitSpec[], key: string): Promise<void> {
+    const keys = specs.map((spec) => this.#limitKey(spec.id, key));
+    this.#blocked?.forget(
+      specs.map((spec) => spec.id),
+      key,
+    );
+    // One tag, so one slot: a single DEL works on Cluster too.
+    if (keys.length > 0) await this.#call(() => this.client.del(...keys));
+  }
+
+  async penaltyStatus(keys: readonly PenaltyKey[]): Promise<number> {
+    return this.#penalty('s', keys);
+  }
+
+  async penaltyFailure(keys: readonly PenaltyKey[]): Promise<number> {
+    return this.#penalty('f', keys);
+  }
+
+  async penaltyClear(keys: readonly PenaltyKey[]): Promise<void> {
+    const groups = this.#cluster ? groupByKey(keys) : [keys];
+    await Promise.all(groups.map((group) => this.#call(() => this.client.del(...group.map(({ spec, key }) => this.#penaltyKey(spec.id, key))))));
+  }
+
+  stats(): RedisStoreStats {
+    return { calls: this.#calls, failures: this.#failures, scriptLoads: this.#scriptLoads, cacheHits: this.#blocked?.hits ?? 0 };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.#owned) return;
+    if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
+    else this.client.disconnect();
+  }
+
+  async #consumeGroup(hits: readonly Hit[]): Promise<StoreDecision> {
+    const reply = (await this.#eval(SCRIPTS.consume, hits.map((hit) => this.#limitKey(hit.spec.id, hit.key)), consumeArgs(hits, this.#now))) as number[];
+    const results: HitResult[] = new Array<HitResult>(hits.length);
+    for (let i = 0; i < hits.length; i++) {
+      const at = 1 + i * 4;
+      results[i] = { allowed: reply[at] === 1, remaining: reply[at + 1] as number, resetMs: reply[at + 2] as number, retryAfterMs: reply[at + 3] as number };
+    }
+    return { allowed: reply[0] === 1, results };
+  }
+
+  /**
+   * Cluster only, when a request's rules key on different identities (IP and
+   * API key) and so live in different slots: each slot decided on its own,
+   * and if any rejected, the slots that counted are refunded. Never admits
+   * more than a limit; a concurrent request may briefly see the refunded units.
+   */
+  async #merge(hits: readonly Hit[], groups: readonly (readonly Hit[])[], decisions: readonly StoreDecision[]): Promise<StoreDecision> {
+    const allowed = decisions.every((decision) => decision.allowed);
+    if (!allowed) {
+      const refunds = groups.filter((_group, i) => decisions[i]?.allowed === true);
+      await Promise.all(refunds.map((group) => this.#eval(SCRIPTS.refund, group.map((hit) => this.#limitKey(hit.spec.id, hit.key)), consumeArgs(group, this.#now))));
+    }
+    const byHit = new Map<Hit, HitResult>();
+    groups.forEach((group, i) => group.forEach((hit, j) => byHit.set(hit, (decisions[i] as StoreDecision).results[j] as HitResult)));
+    return { allowed, results: hits.map((hit) => byHit.get(hit) as HitResult) };
+  }
+
+  async #penalty(op: 's' | 'f', keys: readonly PenaltyKey[]): Promise<number> {
+    const groups = this.#cluster ? groupByKey(keys) : [keys];
+    const replies = await Promise.all(
+      groups.map((group) => {
+        const args: (string | number)[] = [this.#now === undefined ? '' : this.#now(), op];
+        for (const { spec } of group) args.push(spec.threshold, spec.blockMs, spec.maxBlockMs, spec.forgetAfterMs);
+        return this.#eval(SCRIPTS.penalty, group.map(({ spec, key }) => this.#penaltyKey(spec.id, key)), args);
+      }),
+    );
+    return Math.max(0, ...replies.map(Number));
+  }
+
+  #limitKey(id: string, key: string): string {
+    return `${this.#prefix}{${key}}:${id}`;
+  }
+
+  #penaltyKey(id: string, key: string): string {
+    return `${this.#prefix}{${key}}:p:${id}`;
+  }
+
+  /** EVALSHA, and EVAL once when Redis lost the script (restart, SCRIPT FLUSH, a failover to a new node). */
+  #eval(script: Script, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    return this.#call(async () => {
+      try {
+        return await this.client.evalsha(script.sha, keys.length, ...keys, ...args);
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+        this.#scriptLoads++;
+        this.#calls++;
+        return this.client.eval(script.source, keys.length, ...keys, ...args);
+      }
+    });
+  }
+
+  /**
+   * One call under the timeout. Fails at once, sending nothing, when the
+   * client is not connected or a recent failure paused the store: a request
+   * never waits in the client's offline queue for a Redis that is not there.
+   */
+  #call<T>(run: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new RedisUnavailableError('the store is closed'));
+    if (this.client.status !== 'ready') {
+      // A lazyConnect client waits for its first command; start it, but do not queue this one behind the handshake.
+      if (this.client.status === 'wait') this.client.connect().catch(() => undefined);
+      return this.#fail(new RedisUnavailableError(`Redis is not connected (${this.client.status})`));
+    }
+    if (this.#pausedUntil > 0 && Date.now() < this.#pausedUntil) return this.#fail(new RedisUnavailableError('Redis failed recently; paused'));
+    this.#calls++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pause();
+        reject(new RedisUnavailableError(`Redis did not answer within ${this.#timeoutMs} ms`));
+      }, this.#timeoutMs);
+      run().then(
+        (value) => {
+          clearTimeout(timer);
+          this.#pausedUntil = 0;
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          this.#pause();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  #fail(error: Error): Promise<never> {
+    this.#failures++;
+    return Promise.reject(error);
+  }
+
+  #pause(): void {
+    this.#failures++;
+    this.#pausedUntil = Date.now() + this.#pauseMs;
+  }
+}
+
+function consumeArgs(hits: readonly Hit[], now: (() => number) | undefined): (string | number)[] {
+  const args: (string | number)[] = [now === undefined ? '' : now()];
+  for (const { spec, cost } of hits) args.push(spec.algorithm === 'sliding-window' ? 1 : spec.algorithm === 'fixed-window' ? 2 : 3, spec.limit, spec.windowMs, spec.burst, cost);
+  return args;
+}
+
+/** Hits (or penalty keys) by identity: one identity, one hash tag, one Cluster slot. */
+function groupByKey<T extends { readonly key: string }>(items: readonly T[]): T[][] {
+  const first = items[0];
+  if (first === undefined || items.every((item) => item.key === first.key)) return [[...items]];
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(item.key);
+    if (group === undefined) groups.set(item.key, [item]);
+    else group.push(item);
+  }
+  return [...groups.values()];
+}
+
+function positiveInteger(option: string, value: unknown, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw invalidOption(option, `an integer of at least ${min}`, value);
+  return value;
+}
+
+/**
+ * A client that fails fast: no offline queue (a command while disconnected
+ * errors at once), one retry per command, reconnecting in the background.
+ */
+function connect(url: string): Redis {
+  if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) throw invalidOption('redisStore.url', 'a redis:// or rediss:// URL', url);
+  const require = createRequire(import.meta.url);
+  const { Redis: RedisClient } = require('ioredis') as { Redis: new (url: string, options: RedisOptions) => Redis };
+  const client = new RedisClient(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 100, 2000),
+  });
+  // Failures surface through the calls and the failure policy; without a listener ioredis prints each one.
+  client.on('error', () => undefined);
+  return client;
+}

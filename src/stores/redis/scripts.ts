@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The Lua the Redis store runs. One script decides every hit of a request
+ * (one round trip), reading all counters first and writing only when all
+ * are allowed, so the all-or-nothing rule holds under any concurrency:
+ * Redis runs a script atomically. The algorithms are the ones in
+ * `src/rate-limit/algorithms/`, line for line; the shared store test suite
+ * holds both to the same answers.
+ *
+ * Time is Redis's own (`TIME`) so every instance counts on one clock,
+ * unless ARGV[1] carries one (tests with a fake clock).
+ */
+const COMMON = `
+local function now_ms()
+  local given = tonumber(ARGV[1])
+  if given then return given end
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function parse(raw)
+  if not raw then return nil end
+  local a, b, c = string.match(raw, '^([^:]+):([^:]+):([^:]+)$')
+  return tonumber(a), tonumber(b), tonumber(c)
+end
+local function encode(a, b, c)
+  return string.format('%.17g:%.17g:%.17g', a, b, c)
+end
+local EPS = 1e-6
+`;
+
+/**
+ * KEYS: one per hit. ARGV: [now or ''], then per hit: algorithm (1 sliding
+ * window, 2 fixed window, 3 GCRA), limit, window ms, burst, cost.
+ * Returns [all allowed 0/1, then per hit: allowed, remaining, reset ms, retry-after ms].
+ */
+export const CONSUME_SCRIPT = `${COMMON}
+local now = now_ms()
+local n = #KEYS
+local out = {1}
+local writes = {}
+for i = 1, n do
+  local base = 1 + (i - 1) * 5
+  local alg = tonumber(ARGV[base + 1])
+  local limit = tonumber(ARGV[base + 2])
+  local win = tonumber(ARGV[base + 3])
+  local burst = tonumber(ARGV[base + 4])
+  local cost = tonumber(ARGV[base + 5])
+  local s0, s1, s2 = parse(redis.call('GET', KEYS[i]))
+  local allowed, remaining, reset, retry, n0, n1, n2, expires
+  if alg == 1 then
+    local start, prev, curr = 0, 0, 0
+    if s0 and s0 >= 0 and now >= s0 and now - s0 < win then
+      start = s0; prev = s1; curr = s2
+    else
+      start = now - (now % win)
+      if s0 and s0 == start - win then prev = s2 end
+    end
+    local elapsed = now - start
+    local weighted = 0
+    if prev ~= 0 then weighted = prev * (win - elapsed) / win end
+    if weighted + curr + cost <= limit + EPS then
+      curr = curr + cost; allowed = 1; retry = 0
+    else
+      allowed = 0
+      local wait
+      if cost > limit then wait = win
+      elseif curr + cost <= limit then wait = win * (1 - (limit - curr - cost) / prev) - elapsed
+      else
+        local into = 0
+        if curr > 0 then into = math.max(0, win * (1 - (limit - cost) / curr)) end
+        wait = win - elapsed + into
+      end
+      retry = math.max(1, math.ceil(wait - EPS))
+    end
+    remaining = math.max(0, math.floor(limit - weighted - curr + EPS))
+    if curr > 0 then reset = start + 2 * win - now elseif prev > 0 then reset = start + win - now else reset = 0 end
+    n0 = start; n1 = prev; n2 = curr; expires = now + reset
+  elseif alg == 2 then
+    local start, count = now, 0
+    if s0 and now < s0 + win then start = s0; count = s1 end
+    if count + cost <= limit then
+      count = count + cost; allowed = 1; retry = 0
+    else
+      allowed = 0
+      if cost > limit then retry = win else retry = math.max(1, start + win - now) end
+    end
+    remaining = math.max(0, limit - count)
+    if count > 0 then reset = start + win - now else reset = 0 end
+    n0 = start; n1 = count; n2 = 0; expires = start + win
+  else
+    local interval = win / limit
+    local capacity = burst * interval
+    local tat = now
+    if s0 and s0 > now then tat = s0 end
+    local nxt = tat + cost * interval
+    local kept
+    if nxt - now <= capacity + EPS then
+      kept = nxt; allowed = 1; retry = 0
+    else
+      kept = tat; allowed = 0
+      if cost > burst then retry = win else retry = math.max(1, math.ceil(nxt - capacity - now - EPS)) end
+    end
+    remaining = math.max(0, math.floor((capacity - (kept - now)) / interval + EPS))
+    reset = math.max(0, math.ceil(kept - now - EPS))
+    n0 = kept; n1 = 0; n2 = 0; expires = kept
+  end
+  if allowed == 0 then out[1] = 0 end
+  out[#out + 1] = allowed
+  out[#out + 1] = remaining
+  out[#out + 1] = math.ceil(reset)
+  out[#out + 1] = retry
+  writes[i] = { n0, n1, n2, math.ceil(expires - now) }
+end
+if out[1] == 1 then
+  for i = 1, n do
+    local w = writes[i]
+    if w[4] > 0 then redis.call('SET', KEYS[i], encode(w[1], w[2], w[3]), 'PX', w[4])
+    else redis.call('DEL', KEYS[i]) end
+  end
+end
+return out
+`;
+
+/**
+ * Gives back what a consume counted, for Redis Cluster requests whose rules
+ * live in different hash slots: each slot is decided in its own call, and
+ * when one rejects, the others are refunded. KEYS and ARGV as for consume.
+ */
+export const REFUND_SCRIPT = `${COMMON}
+local now = now_ms()
+for i = 1, #KEYS do
+  local base = 1 + (i - 1) * 5
+  local alg = tonumber(ARGV[base + 1])
+  local limit = tonumber(ARGV[base + 2])
+  local win = tonumber(ARGV[base + 3])
+  local cost = tonumber(ARGV[base + 5])
+  local s0, s1, s2 = parse(redis.call('GET', KEYS[i]))
+  if s0 then
+    if alg == 1 then
+      -- The count the request went into is s2, whether that window is still current or now the previous one.
+      s2 = math.max(0, s2 - cost)
+    elseif alg == 2 then
+      s1 = math.max(0, s1 - cost)
+    else
+      s0 = math.max(now, s0 - cost * win / limit)
+    end
+    redis.call('SET', KEYS[i], encode(s0, s1, s2), 'KEEPTTL')
+  end
+end
+return 1
+`;
+
+/**
+ * Brute-force penalties. KEYS: one per penalty key. ARGV: [now or ''],
+ * operation ('s' status, 'f' failure), then per key: threshold, first block
+ * ms, longest block ms, forget-after ms. State: failures:blocked-until:0.
+ * Returns the longest block in force, in ms.
+ */
+export const PENALTY_SCRIPT = `${COMMON}
+local now = now_ms()
+local op = ARGV[2]
+local longest = 0
+for i = 1, #KEYS do
+  local base = 2 + (i - 1) * 4
+  local failures, until = parse(redis.call('GET', KEYS[i]))
+  if op == 's' then
+    if until and until - now > longest then longest = until - now end
+  else
+    local threshold = tonumber(ARGV[base + 1])
+    local first = tonumber(ARGV[base + 2])
+    local max = tonumber(ARGV[base + 3])
+    local forget = tonumber(ARGV[base + 4])
+    failures = (failures or 0) + 1
+    local block = 0
+    if failures >= threshold then block = math.min(max, first * 2 ^ (failures - threshold)) end
+    redis.call('SET', KEYS[i], encode(failures, now + block, 0), 'PX', math.ceil(math.max(block, forget)))
+    if block > longest then longest = block end
+  end
+end
+return math.ceil(longest)
+`;
+
+export interface Script {
+  readonly source: string;
+  readonly sha: string;
+}
+
+function script(source: string): Script {
+  return Object.freeze({ source, sha: createHash('sha1').update(source).digest('hex') });
+}
+
+export const SCRIPTS = Object.freeze({ consume: script(CONSUME_SCRIPT), refund: script(REFUND_SCRIPT), penalty: script(PENALTY_SCRIPT) });
