@@ -84,3 +84,17 @@ export { BruteForceGuard, type BruteForceOptions, type BruteForceLimits } from '
 export { STORE_UNAVAILABLE_DETAIL } from './rate-limit/store-guard.js';
 export type { RateLimitStore, AlgorithmName, LimitSpec, Hit, HitResult, StoreDecision, PenaltySpec, PenaltyKey, StoreContext } from './rate-limit/store.js';
 export { MemoryStore, memoryStore, DEFAULT_MEMORY_MAX_KEYS, type MemoryStoreOptions, type MemoryStoreStats } from './stores/memory-store.js';
+export { CookieJar, DEFAULT_SESSION_MAX_AGE_SECONDS, type CookieOptions, type SetCookieOptions, type CookieValue, type CookieSource } from './cookies/cookie-jar.js';
+export { parseCookieHeader, MAX_COOKIES } from './cookies/parse.js';
+export { MAX_COOKIE_AGE_SECONDS, type SameSite } from './cookies/serialize.js';
+export { CsrfProtection, type IssuedToken } from './csrf/csrf.js';
+export { CSRF_REASONS, CSRF_DEFAULTS, type CsrfOptions, type CsrfTokenOptions, type CsrfReason, type MissingOriginPolicy } from './csrf/csrf-options.js';
+export { CSRF_KEY_PURPOSE } from './csrf/csrf-token.js';
+export { CorsPolicy, CORS_DEFAULTS, type CorsOptions } from './cors/cors.js';
+export { RequestLimits, DEFAULT_LIMITS, type LimitsOptions } from './limits/limits.js';
+export { parseJsonSafely, type JsonLimits, type PrototypeKeyAction } from './limits/safe-json.js';
+export { mediaTypeOf } from './limits/media-type.js';
+export { nodeBodyParser, readRequestBody, type BodyStage } from './limits/body-readers.js';
+export type { ClientErrorListener } from './limits/client-error.js';
+export { validateRequest, validateRequestAsync, validate, toPointer, MAX_FIELD_ERRORS, type RequestSchemas, type RequestParts, type Validated, type ValidationHook, type ValidatableRequest } from './validation/validate.js';
+export { openApiDocument, PROBLEM_SCHEMA, type RouteDoc, type ResponseDoc, type OpenApiInfo, type OpenApiOptions } from './validation/openapi.js';

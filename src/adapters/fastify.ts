@@ -35,6 +35,8 @@ const HEADER_OPS: HeaderOps<FastifyReply> = {
   get: (reply, name) => reply.getHeader(name),
   set: (reply, name, value) => void reply.header(name, value),
   remove: (reply, name) => void reply.removeHeader(name),
+  // Fastify appends a repeated Set-Cookie rather than replacing it.
+  append: (reply, name, value) => void reply.header(name, value),
 };
 
 /** Fastify's own errors, mapped to the problem codes every adapter answers with. */
@@ -96,6 +98,24 @@ export function rampart(fastify: FastifyInstance, options: RampartFastifyOptions
       verdict.then((answer) => (answer === undefined ? next() : sendAnswer(reply, answer)), next);
     });
   });
+
+  // The core's body parsers (size, JSON depth and keys, no prototype keys), then the body stage (a form's `_csrf`).
+  const parsing = { parseAs: 'string' as const, bodyLimit: core.limits.bodyBytes };
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', parsing, (_request, body: string, parsed) => parsed(null, core.limits.parseJson(body)));
+  if (!fastify.hasContentTypeParser('application/x-www-form-urlencoded')) {
+    fastify.addContentTypeParser('application/x-www-form-urlencoded', parsing, (_request, body: string, parsed) => parsed(null, core.limits.parseForm(body)));
+  }
+  core.csrf.enableBodyStage();
+  fastify.addHook('preValidation', function rampartBodyStage(request, _reply, next) {
+    core.checkBody(stateOf(request), request.body); // a throw reaches the error handler (Fastify's hook runner catches it)
+    next();
+  });
+
+  // Node refuses oversized headers (431) before Fastify runs: answer as problem+json, unless the app set a clientErrorHandler.
+  for (const listener of fastify.server.listeners('clientError')) {
+    if (listener.name === 'bound defaultClientErrorHandler') fastify.server.off('clientError', listener as (...args: unknown[]) => void).on('clientError', core.handleClientError);
+  }
 
   fastify.addHook('onSend', function rampartOnSend(request, reply, payload, next) {
     core.applyHeaders(stateOf(request), reply, HEADER_OPS);

@@ -11,4 +11,10 @@ export interface HeaderOps<T> {
   get(target: T, name: string): unknown;
   set(target: T, name: string, value: string): void;
   remove(target: T, name: string): void;
+  /**
+   * Adds a value without replacing the ones already set. Needed for
+   * `Set-Cookie`, which cannot be folded into one line (RFC 6265 §3); without
+   * it a queued cookie replaces the handler's.
+   */
+  append?(target: T, name: string, value: string): void;
 }

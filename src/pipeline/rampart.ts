@@ -13,6 +13,12 @@ import { Keyring } from '../secrets/keyring.js';
 import { parseTraceParent } from '../request-id/traceparent.js';
 import { Operations, type OperationsOptions } from '../lifecycle/operations.js';
 import { RateLimiter, type RateLimitOptions } from '../rate-limit/limiter.js';
+import { CookieJar, type CookieOptions } from '../cookies/cookie-jar.js';
+import { CorsPolicy, type CorsOptions } from '../cors/cors.js';
+import type { CsrfOptions } from '../csrf/csrf-options.js';
+import { CsrfProtection } from '../csrf/csrf.js';
+import { createClientErrorListener, type ClientErrorListener } from '../limits/client-error.js';
+import { RequestLimits, type LimitsOptions } from '../limits/limits.js';
 import type { Answer, HeaderOps } from './answer.js';
 import { RequestState, type RequestView } from './request-state.js';
 
@@ -40,6 +46,14 @@ export interface RampartOptions extends OperationsOptions {
    * brute-force guard. `RATE_LIMIT_ENABLED=false` switches it off.
    */
   rateLimit?: RateLimitOptions;
+  /** Cookie defaults and signing: session cookie name and lifetime, SameSite, Secure + `__Host-` (on in staging/production). */
+  cookies?: CookieOptions;
+  /** CORS (stage 5): an allowlist of origins. Default off: no cross-origin reads. */
+  cors?: CorsOptions | false;
+  /** CSRF protection (stage 7): Fetch Metadata / Origin, then signed tokens for cookie requests. Default on; `false` turns it off. */
+  csrf?: CsrfOptions | false;
+  /** Body size, URL length, cookie header size, JSON depth and keys, accepted media types. Defaults in `DEFAULT_LIMITS`. */
+  limits?: LimitsOptions;
 }
 
 /** A pipeline stage that runs before the handler and may answer the request itself. */
@@ -63,6 +77,14 @@ export class Rampart {
   readonly keyring: Keyring;
   /** Rate limiting: the stage-6 gate, plus `consume()` for limits applied after authentication. */
   readonly rateLimit: RateLimiter;
+  /** Signed cookies with the profile's defaults: `rampart.cookies.session(id)`, `rampart.cookies.get(header, name)`. */
+  readonly cookies: CookieJar;
+  /** CSRF protection; `rampart.csrf.token(cookieHeader)` issues the token for a page. */
+  readonly csrf: CsrfProtection;
+  /** Request limits and the body parsers every adapter uses. */
+  readonly limits: RequestLimits;
+  /** A `clientError` listener for `node:http` servers: Node's own 400/408/431 refusals as problem+json. */
+  readonly handleClientError: ClientErrorListener;
 
   readonly #loggers: RampartLoggers;
   readonly #accessLog: AccessLog;
@@ -108,6 +130,13 @@ export class Rampart {
     });
     this.#gates.push(this.#ops.endpointsGate);
     if (this.#ops.overloadGate !== undefined) this.#gates.push(this.#ops.overloadGate);
+    // Request limits (414, 431, 413, 415 from headers alone), then 5 CORS: preflights answered here.
+    const reject = (error: unknown, state: RequestState): Answer => this.problem(error, state);
+    this.limits = new RequestLimits(options.limits);
+    this.#gates.push(this.limits.gate(reject));
+    this.handleClientError = createClientErrorListener(this.#problems, this.requestIdHeader, this.logger);
+    const cors = options.cors === undefined || options.cors === false ? undefined : new CorsPolicy(options.cors);
+    if (cors !== undefined) this.#gates.push(cors.gate(reject));
     // 6 rate limit: every rule covering the request decided in one store call.
     this.rateLimit = new RateLimiter(options.rateLimit ?? {}, {
       keyring: this.keyring,
@@ -116,6 +145,19 @@ export class Rampart {
       render: (error, state) => this.problem(error, state),
     });
     if (this.rateLimit.gate !== undefined) this.#gates.push(this.rateLimit.gate);
+    // 7 CSRF: origins allowed to send credentials cross-origin are trusted to post too.
+    this.cookies = new CookieJar(this.keyring, this.profile, options.cookies);
+    this.csrf = new CsrfProtection(options.csrf ?? {}, { keyring: this.keyring, cookies: this.cookies, reject, alsoTrusted: cors?.credentials === true ? cors.allows : undefined });
+    if (this.csrf.enabled) this.#gates.push(this.csrf.gate);
+  }
+
+  /**
+   * The body stage, for adapters: call it with the parsed body after parsing
+   * and before the handler (a form's `_csrf` token is checked here). Throws
+   * an `AppError` to reject.
+   */
+  checkBody(state: RequestState, body: unknown): void {
+    this.csrf.checkBody(state, body);
   }
 
   /** Adds a stage to run before handlers, after those already added. */
@@ -225,7 +267,13 @@ export class Rampart {
     if (ops.get(target, this.requestIdHeader) === undefined) ops.set(target, this.requestIdHeader, state.requestId);
     const queued = state.responseHeaders;
     if (queued !== undefined) {
-      for (let i = 0; i < queued.length; i += 2) ops.set(target, queued[i] as string, queued[i + 1] as string);
+      for (let i = 0; i < queued.length; i += 2) {
+        const name = queued[i] as string;
+        const value = queued[i + 1] as string;
+        if (name === 'set-cookie' && ops.append !== undefined) ops.append(target, name, value);
+        else if (name === 'vary') ops.set(target, name, mergeVary(ops.get(target, name), value));
+        else ops.set(target, name, value);
+      }
     }
     // Draining: tell keep-alive clients to reconnect elsewhere (RFC 9112 §9.6).
     if (this.#ops.lifecycle.draining) ops.set(target, 'connection', 'close');
@@ -263,6 +311,15 @@ export class Rampart {
     await this.rateLimit.close();
     this.#loggers.flush();
   }
+}
+
+/** Adds to a handler's `Vary` rather than replacing it (RFC 9110 §12.5.5: a list). */
+function mergeVary(existing: unknown, value: string): string {
+  if (typeof existing !== 'string' || existing === '') return value;
+  if (existing === '*') return existing;
+  const present = new Set(existing.split(',').map((name) => name.trim().toLowerCase()));
+  const missing = value.split(', ').filter((name) => !present.has(name.toLowerCase()));
+  return missing.length === 0 ? existing : `${existing}, ${missing.join(', ')}`;
 }
 
 function headerName(option: string, value: unknown): string {

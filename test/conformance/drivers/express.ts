@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import type { RampartOptions } from 'rampart';
+import { nodeBodyParser, type RampartOptions } from 'rampart';
 import { rampart } from 'rampart/express';
 import { TEST_ROUTES } from './routes.js';
 import { toTestResponse, type AdapterDriver, type TestApp } from './types.js';
@@ -14,11 +14,19 @@ export const expressDriver: AdapterDriver = {
     const guard = rampart(options);
     const app = express();
     app.use(guard.middleware);
-    app.use(express.json({ limit: '1mb' }));
+    // Rampart's body parsing (limits, prototype keys, the CSRF form field) in place of express.json().
+    app.use(nodeBodyParser(guard.rampart));
     for (const route of TEST_ROUTES) {
-      const method = route.method === 'GET' ? 'get' : 'post';
+      const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
       app[method](route.path, async (req, res) => {
-        const result = await route.handle({ body: req.body as unknown, reply: { header: (name, value) => void res.setHeader(name, value) } });
+        const result = await route.handle({
+          body: req.body as unknown,
+          reply: { header: (name, value) => void res.append(name, value) },
+          headers: req.headers,
+          query: req.query,
+          params: req.params,
+          rampart: guard.rampart,
+        });
         if (typeof result === 'string') res.send(result);
         else res.json(result);
       });

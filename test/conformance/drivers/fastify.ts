@@ -1,5 +1,5 @@
 import Fastify from 'fastify';
-import type { RampartOptions } from 'rampart';
+import type { Rampart, RampartOptions } from 'rampart';
 import { rampart } from 'rampart/fastify';
 import { TEST_ROUTES } from './routes.js';
 import { toTestResponse, type AdapterDriver, type TestApp } from './types.js';
@@ -13,7 +13,16 @@ export const fastifyDriver: AdapterDriver = {
       app.route({
         method: route.method,
         url: route.path,
-        handler: async (request, reply) => route.handle({ body: request.body, reply: { header: (name, value) => void reply.header(name, value) } }),
+        handler: async (request, reply) =>
+          route.handle({
+            body: request.body,
+            reply: { header: (name, value) => void reply.header(name, value) },
+            headers: request.headers,
+            query: request.query,
+            params: request.params,
+            // The plugin's declaration merge names the source Rampart type, the test imports the built one.
+            rampart: app.rampart as unknown as Rampart,
+          }),
       });
     }
     await app.ready();

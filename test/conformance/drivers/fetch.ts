@@ -1,6 +1,6 @@
-import { NotFoundError, currentRequest, type RampartOptions } from 'rampart';
+import { NotFoundError, currentRequest, readRequestBody, type RampartOptions } from 'rampart';
 import { rampart } from 'rampart/fetch';
-import { TEST_ROUTES } from './routes.js';
+import { TEST_ROUTES, matchPath } from './routes.js';
 import { toTestResponse, type AdapterDriver, type TestApp } from './types.js';
 
 /** A Web-standard handler (the shape of a Next.js route handler or Bun.serve) wrapped by Rampart, called directly. */
@@ -9,16 +9,24 @@ export const fetchDriver: AdapterDriver = {
   async create(options: RampartOptions): Promise<TestApp> {
     const guard = rampart({ ...options, clientAddress: () => '127.0.0.1' });
     const handler = guard.wrap(async (request: Request) => {
-      const path = new URL(request.url).pathname;
-      const route = TEST_ROUTES.find((candidate) => candidate.path === path && candidate.method === request.method);
+      const url = new URL(request.url);
+      const route = TEST_ROUTES.find((candidate) => candidate.method === request.method && matchPath(candidate.path, url.pathname) !== undefined);
       // What a router in front of Web handlers does (Next.js picks the file;
       // Bun.serve code dispatches): name the route, or report none.
       if (route === undefined) throw new NotFoundError();
       const state = currentRequest();
       if (state !== undefined) state.route = route.path;
       const headers = new Headers();
-      const body = request.method === 'POST' ? await readTestBody(request) : undefined;
-      const result = await route.handle({ body, reply: { header: (name, value) => headers.set(name, value) } });
+      // Rampart's body reading (limits, prototype keys, the CSRF form field) in place of request.json().
+      const body = await readRequestBody(guard.rampart, request);
+      const result = await route.handle({
+        body,
+        reply: { header: (name, value) => headers.append(name, value) },
+        headers: Object.fromEntries(request.headers),
+        query: Object.fromEntries(url.searchParams),
+        params: matchPath(route.path, url.pathname),
+        rampart: guard.rampart,
+      });
       if (typeof result === 'string') return new Response(result, { headers });
       if (!headers.has('content-type')) headers.set('content-type', 'application/json');
       return new Response(JSON.stringify(result), { headers });
@@ -32,7 +40,3 @@ export const fetchDriver: AdapterDriver = {
     };
   },
 };
-
-async function readTestBody(request: Request): Promise<unknown> {
-  return request.json();
-}

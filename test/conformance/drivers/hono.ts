@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { RampartOptions } from 'rampart';
+import { readRequestBody, type RampartOptions } from 'rampart';
 import { rampart } from 'rampart/fetch';
 import { TEST_ROUTES } from './routes.js';
 import { toTestResponse, type AdapterDriver, type TestApp } from './types.js';
@@ -15,8 +15,16 @@ export const honoDriver: AdapterDriver = {
     app.notFound(guard.honoNotFound);
     for (const route of TEST_ROUTES) {
       app.on(route.method, route.path, async (c) => {
-        const body = route.method === 'POST' ? await c.req.json() : undefined;
-        const result = await route.handle({ body, reply: { header: (name, value) => c.header(name, value) } });
+        // Rampart's body reading (limits, prototype keys, the CSRF form field) in place of c.req.json().
+        const body = await readRequestBody(guard.rampart, c.req.raw);
+        const result = await route.handle({
+          body,
+          reply: { header: (name, value) => c.header(name, value, { append: true }) },
+          headers: Object.fromEntries(c.req.raw.headers),
+          query: c.req.query(),
+          params: c.req.param(),
+          rampart: guard.rampart,
+        });
         return typeof result === 'string' ? c.body(result) : c.json(result as object);
       });
     }

@@ -1,4 +1,5 @@
-import { ConflictError, ValidationError, currentRequest, log } from 'rampart';
+import { z } from 'zod';
+import { ConflictError, ValidationError, currentRequest, log, validateRequest, type Rampart } from 'rampart';
 
 /**
  * The behaviour every driver's app exposes, written once: each driver maps
@@ -9,11 +10,45 @@ export interface RouteReply {
   header(name: string, value: string): void;
 }
 
-export interface TestRoute {
-  readonly method: 'GET' | 'POST';
-  readonly path: string;
-  handle(input: { body: unknown; reply: RouteReply }): unknown;
+/** What a handler sees of the request, as its framework parsed it. Header names lower-case. */
+export interface RouteInput {
+  body: unknown;
+  reply: RouteReply;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  query: unknown;
+  params: unknown;
+  /** The app's engine (for cookies and CSRF tokens). */
+  rampart: Rampart;
 }
+
+export interface TestRoute {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** May hold `:name` segments. */
+  readonly path: string;
+  handle(input: RouteInput): unknown;
+}
+
+/** `:name` segments of `template` matched against `path`, or undefined (for drivers without a router). */
+export function matchPath(template: string, path: string): Record<string, string> | undefined {
+  const expected = template.split('/');
+  const actual = path.split('/');
+  if (expected.length !== actual.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < expected.length; i++) {
+    const segment = expected[i] as string;
+    if (segment.startsWith(':')) params[segment.slice(1)] = decodeURIComponent(actual[i] as string);
+    else if (segment !== actual[i]) return undefined;
+  }
+  return params;
+}
+
+/** The schemas of the validation route, shared with its tests. */
+export const ITEM_SCHEMAS = {
+  params: z.object({ id: z.string().regex(/^[a-z0-9-]{1,36}$/) }),
+  query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
+  headers: z.object({ 'x-tenant': z.string().min(1) }),
+  body: z.object({ name: z.string().min(1).max(80), email: z.email(), tags: z.array(z.string()).max(3).default([]) }).strict(),
+};
 
 export const INTERNAL_SECRET_MESSAGE = 'connect ECONNREFUSED db.internal:5432 (password=hunter2) at /srv/app/db.js';
 
@@ -93,4 +128,27 @@ export const TEST_ROUTES: readonly TestRoute[] = [
     },
   },
   { method: 'GET', path: '/health', handle: () => ({ status: 'pass' }) },
+  // Browser security (CSRF, cookies, validation): state-changing routes and the helpers a page uses.
+  { method: 'GET', path: '/csrf/token', handle: ({ headers, rampart }) => ({ token: rampart.csrf.token(headers['cookie'] as string | undefined) }) },
+  { method: 'POST', path: '/account/email', handle: ({ body }) => ({ changed: true, body }) },
+  { method: 'PUT', path: '/account/email', handle: ({ body }) => ({ changed: true, body }) },
+  { method: 'DELETE', path: '/account', handle: () => ({ deleted: true }) },
+  { method: 'POST', path: '/webhooks/payments', handle: ({ body }) => ({ received: true, body }) },
+  {
+    method: 'GET',
+    path: '/session/start',
+    handle: ({ reply, rampart }) => {
+      reply.header('set-cookie', rampart.cookies.session('session-id-1'));
+      return { started: true };
+    },
+  },
+  { method: 'GET', path: '/session/whoami', handle: ({ headers, rampart }) => ({ session: rampart.cookies.readSession(headers['cookie'] as string | undefined) ?? null }) },
+  {
+    method: 'POST',
+    path: '/items/:id',
+    handle: (input) => {
+      const { params, query, headers, body } = validateRequest(ITEM_SCHEMAS, input);
+      return { params, query, tenant: headers['x-tenant'], body };
+    },
+  },
 ];
