@@ -9,6 +9,7 @@ export interface Command {
 const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
   // Each entry: name → lazy import of src/cli/<name>.ts exporting `command`.
   audit: () => import('./audit.js'),
+  backup: () => import('./backup.js'),
   deploy: () => import('./deploy.js'),
   check: () => import('./check.js'),
   secret: () => import('./secret.js'),

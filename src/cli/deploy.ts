@@ -45,7 +45,7 @@ rampart deploy systemd --name notes [options]
   --port N (3000)           --host ADDR (127.0.0.1)     --after UNIT (repeat)
   --shutdown-delay S (5)    --drain S (25)              TimeoutStopSec is their sum + 5
   --backup                  also NAME-backup.service/.timer: create --verify, then prune
-  --backup-source "ARGS"    --backup-dir DIR  --backup-schedule CAL (daily)  --keep-days N (14)  --keep-last N (7)
+  --backup-source="ARGS"    --backup-dir DIR  --backup-schedule CAL (daily)  --keep-days N (14)  --keep-last N (7)
   --out-dir DIR             write the unit files there instead of stdout`;
 
 export const command: Command = {
@@ -157,7 +157,8 @@ async function nginx(argv: readonly string[]): Promise<number> {
   say(`Rampart setting for this config: trustProxy: ${JSON.stringify(config.trust.trustProxy)}   (TRUST_PROXY=${config.trust.env})`);
   for (const note of config.notes) say(`note: ${note}`);
   let status = 0;
-  const appTrust = values['app-trust-proxy'] ?? process.env['TRUST_PROXY'];
+  const envTrust = process.env['TRUST_PROXY'];
+  const appTrust = values['app-trust-proxy'] ?? (envTrust === '' ? undefined : envTrust);
   if (appTrust !== undefined) {
     const problems = checkTrustProxy(config.trust, parseTrustProxy(appTrust));
     for (const problem of problems) say(`MISMATCH: ${problem}`);
