@@ -7,6 +7,7 @@ import { backupPostgres } from '../backup/postgres.js';
 import { listBackups, pruneBackups } from '../backup/prune.js';
 import { backupSqlite } from '../backup/sqlite.js';
 import { verifyBackup, type VerifyReport } from '../backup/verify.js';
+import { sqlitePath } from '../config/connection-url.js';
 import type { Command } from './commands.js';
 
 const USAGE = `Usage: rampart backup <create|verify|prune|list> [options]
@@ -16,6 +17,7 @@ rampart backup create [--database URL | --sqlite FILE] [--dir DIR] [--label NAME
   Files are mode 0600, named <label>-<UTC time>.pgdump|.sqlite, with a .manifest.json of every
   table's row count and the schema. Nothing is left under the final name if the run fails.
   --database URL      default: $DATABASE_URL_FILE's contents, then $DATABASE_URL
+                      (postgres://… or sqlite:/path, as in Rampart's configuration)
   --sqlite FILE       back up this SQLite database instead
   --dir DIR           default ./backups (created with mode 0700)
   --verify            verify the new backup right away (see below)
@@ -102,13 +104,15 @@ async function create(values: Values, signal: AbortSignal): Promise<number> {
   const dir = resolve(values.dir ?? 'backups');
   const onProgress = progressPrinter(values);
   const common = { dir, signal, ...(values.label === undefined ? {} : { label: values.label }), ...(onProgress === undefined ? {} : { onProgress }) };
-  let result: BackupResult;
-  if (values.sqlite !== undefined) {
-    if (values.database !== undefined) throw usage('pass either --database or --sqlite, not both');
-    result = await backupSqlite({ ...common, file: values.sqlite });
-  } else {
-    result = await backupPostgres({ ...common, url: databaseUrl(values), ...(values['pg-bin'] === undefined ? {} : { pgBin: values['pg-bin'] }) });
-  }
+  if (values.sqlite !== undefined && values.database !== undefined) throw usage('pass either --database or --sqlite, not both');
+  const url = values.sqlite === undefined ? databaseUrl(values) : undefined;
+  // DATABASE_URL=sqlite:/var/lib/app/data.sqlite, as Rampart's configuration accepts it.
+  const sqliteFile = values.sqlite ?? sqlitePath(url as string);
+  if (sqliteFile === ':memory:') throw usage('DATABASE_URL names an in-memory SQLite database: there is nothing on disk to back up');
+  const result: BackupResult =
+    sqliteFile !== undefined
+      ? await backupSqlite({ ...common, file: sqliteFile })
+      : await backupPostgres({ ...common, url: url as string, ...(values['pg-bin'] === undefined ? {} : { pgBin: values['pg-bin'] }) });
   const { manifest } = result;
   const rows = Object.values(manifest.tables).reduce((sum, count) => sum + count, 0);
   if (values.json !== true) {
@@ -131,7 +135,9 @@ async function verify(values: Values, positionals: string[], signal: AbortSignal
 
 async function runVerify(file: string, values: Values, signal: AbortSignal): Promise<VerifyReport> {
   const onProgress = progressPrinter(values);
-  const url = values.database ?? optionalDatabaseUrl();
+  const given = values.database ?? optionalDatabaseUrl();
+  // Only a PostgreSQL server can host the scratch restore of a PostgreSQL backup.
+  const url = given === undefined || sqlitePath(given) !== undefined ? undefined : given;
   const report = await verifyBackup(file, {
     signal,
     allowMissingManifest: values['no-manifest'] === true,

@@ -32,8 +32,8 @@ export interface NginxOptions {
   connectTimeoutSeconds?: number;
   /**
    * Seconds nginx keeps an idle connection to an instance. Default 30. It must
-   * be shorter than the app's keep-alive timeout (Fastify: 72 s), or nginx may
-   * reuse a connection the app is closing.
+   * be shorter than the app's keep-alive timeout (Rampart sets 65 s), or nginx
+   * may reuse a connection the app is closing.
    */
   upstreamKeepaliveSeconds?: number;
   /** A per-client-IP request limit at the edge (`limit_req`). Default none: Rampart's own limits apply. */
@@ -54,6 +54,13 @@ export interface NginxOptions {
   requestIdHeader?: string;
   /** Prefix of problem `type` URIs, as Rampart's `problemTypeBase`. Default `urn:rampart:problem:`. */
   problemTypeBase?: string;
+  /**
+   * Exact paths answered 404 at the edge instead of being proxied: operator
+   * endpoints Prometheus and probes reach on the instances directly. Default
+   * `['/metrics', '/status']`, so a mistake in the app's admin settings
+   * cannot publish them.
+   */
+  hiddenPaths?: readonly string[];
   /** Access log file. Default `/var/log/nginx/<name>.access.log` (`<prefix>/access.log` standalone). */
   accessLog?: string;
   /**
@@ -68,11 +75,15 @@ export interface NginxOptions {
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Node's default `--max-http-header-size` is 16 KiB: nginx refuses (431) what Node would refuse anyway. */
 export const HEADER_BUFFER = '4 16k';
-/** Long enough for slow handlers; Rampart's own timeouts should fire first so the client gets a problem document. */
+/**
+ * How long a handler may take before nginx answers 503 itself. Rampart's
+ * request timeout (120 s) bounds receiving a request, which nginx buffers
+ * first, so this is the bound a slow handler meets.
+ */
 export const DEFAULT_READ_TIMEOUT_SECONDS = 60;
 /** A healthy instance on the same host or LAN accepts in milliseconds; fail over quickly. */
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
-/** Below Fastify's 72 s keep-alive timeout, so nginx never reuses a connection the app is about to close. */
+/** Below Rampart's server keep-alive timeout (65 s), so nginx never reuses a connection the app is about to close. */
 export const DEFAULT_UPSTREAM_KEEPALIVE_SECONDS = 30;
 /** Slowloris defence at the edge: a client gets this long to send headers, and between body reads. */
 export const CLIENT_TIMEOUT_SECONDS = 10;
@@ -82,6 +93,7 @@ export const UPSTREAM_KEEPALIVE_CONNECTIONS = 32;
 export const FAIL_TIMEOUT_SECONDS = 10;
 /** One retry on another instance: recovers from a stopped instance without multiplying load on a failing fleet. */
 export const NEXT_UPSTREAM_TRIES = 2;
+export const DEFAULT_HIDDEN_PATHS: readonly string[] = ['/metrics', '/status'];
 export const DEFAULT_HSTS: Required<HstsOptions> = { maxAge: 31_536_000, includeSubDomains: true, preload: false };
 const REQUEST_ID_HEADER = /^[a-z0-9-]{1,64}$/i;
 const TYPE_BASE = /^[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9._~:/?#@!&()*+,=%-]*$/;
@@ -110,6 +122,7 @@ export interface ResolvedNginxOptions {
   readonly nginxVersion: readonly [number, number, number];
   readonly requestIdHeader: string;
   readonly problemTypeBase: string;
+  readonly hiddenPaths: readonly string[];
   readonly accessLog: string;
   readonly standalone: { readonly prefix: string; readonly user: string | undefined } | undefined;
 }
@@ -151,6 +164,7 @@ export function resolveNginxOptions(options: NginxOptions): ResolvedNginxOptions
     nginxVersion: parseVersion(options.nginxVersion ?? '1.22.0'),
     requestIdHeader: headerName(options.requestIdHeader ?? 'x-request-id'),
     problemTypeBase: typeBase(options.problemTypeBase ?? 'urn:rampart:problem:'),
+    hiddenPaths: (options.hiddenPaths ?? DEFAULT_HIDDEN_PATHS).map((value, i) => urlPath(`hiddenPaths[${i}]`, value)),
     accessLog: absolutePath('accessLog', options.accessLog ?? (standalone === undefined ? `/var/log/nginx/${name}.access.log` : `${standalone.prefix}/access.log`)),
     standalone,
   });
@@ -197,6 +211,12 @@ function parseVersion(value: unknown): readonly [number, number, number] {
   const match = typeof value === 'string' ? /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(value) : null;
   if (match === null) throw invalidOption('nginxVersion', 'a version such as 1.22.1', value);
   return [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
+}
+
+function urlPath(option: string, value: unknown): string {
+  const path = safeToken(option, value);
+  if (!/^\/[A-Za-z0-9._~!&()*+,=:@/-]*$/.test(path)) throw invalidOption(option, 'a URL path such as /metrics', value);
+  return path;
 }
 
 function headerName(value: unknown): string {

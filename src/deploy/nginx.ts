@@ -182,6 +182,10 @@ function renderSite(o: ResolvedNginxOptions, trust: ProxyTrust): string {
   line(`    error_page 497 =301 https://$host:$server_port$request_uri;`);
   for (const page of pages) line(`    error_page ${page.statuses.join(' ')} ${page.statuses.length === 1 && page.statuses[0] === page.status ? '' : `=${page.status} `}${page.uri};`);
   line();
+  if (o.hiddenPaths.length > 0) {
+    line('    # Operator endpoints: Prometheus and probes reach the instances directly, never through the edge.');
+    for (const path of o.hiddenPaths) line(`    location = ${path} { return 404; }`);
+  }
   line('    location / {');
   line(`        proxy_pass http://${n}_app;`);
   line('        proxy_http_version 1.1;');

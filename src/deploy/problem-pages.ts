@@ -28,7 +28,7 @@ const PAGES: readonly Omit<ProblemPage, 'uri' | 'status'>[] = [
   // large_client_header_buffers: nginx's internal 494 "Request Header Or Cookie Too Large" (RFC 6585 §5 names it 431).
   { statuses: [494], code: 'HEADERS_TOO_LARGE', headers: {} },
   { statuses: [414], code: 'URI_TOO_LONG', headers: {} },
-  // Only the internal error locations themselves, requested from outside; the app's 404s pass through.
+  // Hidden operator paths, and the internal error locations requested from outside; the app's own 404s pass through.
   { statuses: [404], code: 'NOT_FOUND', headers: {} },
   // limit_req
   { statuses: [429], code: 'RATE_LIMITED', headers: { 'Retry-After': '1' } },

@@ -46,12 +46,15 @@ function trust(trustProxy: TrustProxy, peer: string | undefined, notes: string[]
   return { trustProxy, env: formatTrustProxy(trustProxy), peer, notes };
 }
 
-/** `TRUST_PROXY` text: `false`, a hop count, or a comma-separated list of addresses, CIDRs and presets. */
+/**
+ * `TRUST_PROXY` text, read as Rampart's configuration reads it: `false`/`no`/`0`,
+ * a hop count, or a comma-separated list of addresses, CIDRs and presets.
+ */
 export function parseTrustProxy(text: string): TrustProxy {
-  const value = text.trim();
-  if (value === '' || value === 'false') return false;
+  const value = text.trim().toLowerCase();
+  if (value === '' || value === 'false' || value === 'no' || value === '0') return false;
   if (/^\d+$/.test(value)) return Number(value);
-  if (value === 'true') throw invalidOption('trustProxy', 'false, a hop count, or a list of addresses (true is refused: it lets clients choose their IP)', text);
+  if (value === 'true' || value === 'yes') throw invalidOption('trustProxy', 'false, a hop count, or a list of addresses (true is refused: it lets clients choose their IP)', text);
   return value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
 }
 

@@ -12,8 +12,12 @@ let source: string;
 
 /** Runs `rampart backup …` as a user would, in a child process. */
 function rampart(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return rampartWith({}, ...args);
+}
+
+function rampartWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'src/cli/main.ts'), 'backup', ...args], { cwd: root, env: { ...process.env, DATABASE_URL: '', DATABASE_URL_FILE: '' } }, (error, stdout, stderr) =>
+    execFile(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'src/cli/main.ts'), 'backup', ...args], { cwd: root, env: { ...process.env, DATABASE_URL: '', DATABASE_URL_FILE: '', ...env } }, (error, stdout, stderr) =>
       resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
     );
   });
@@ -62,6 +66,10 @@ describe('rampart backup (CLI)', () => {
     assert.match(verified.stderr, /rampart backup: .* is 100 bytes but was \d+ bytes when written: the file was truncated or altered/);
 
     assert.equal((await rampart('create', '--dir', backups)).code, 64, 'no database named');
+    const fromEnv = await rampartWith({ DATABASE_URL: `sqlite:${source}` }, 'create', '--dir', join(dir, 'from-env'), '--verify');
+    assert.equal(fromEnv.code, 0, fromEnv.stderr);
+    assert.match(fromEnv.stderr, /verify OK/);
+    assert.equal((await rampartWith({ DATABASE_URL: 'sqlite::memory:' }, 'create', '--dir', backups)).code, 64);
     assert.equal((await rampart('prune', '--dir', backups)).code, 1, 'no retention rule');
     assert.equal((await rampart('create', '--bogus')).code, 64);
     assert.equal((await rampart('explode')).code, 64);

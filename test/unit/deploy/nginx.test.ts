@@ -95,6 +95,12 @@ describe('rampart deploy nginx: the generated config', () => {
     assert.match(https, /error_page 494 =431 \/__rampart_error\/headers-too-large;/);
   });
 
+  it('keeps operator endpoints off the edge', () => {
+    assert.match(https, /location = \/metrics \{ return 404; \}\n\s+location = \/status \{ return 404; \}/);
+    assert.doesNotMatch(renderNginxConfig({ ...BASE, hiddenPaths: [] }).text, /location = \/metrics/);
+    assert.throws(() => renderNginxConfig({ ...BASE, hiddenPaths: ['metrics'] }), { code: 'RAMPART_INVALID_OPTION' });
+  });
+
   it('adds an edge rate limit, OCSP stapling, a load balancer and certbot only when asked', () => {
     const full = renderNginxConfig({
       ...BASE,
