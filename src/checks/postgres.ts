@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import type { Secret } from '../secrets/secret.js';
 import { DEFAULT_CHECK_TIMEOUT_MS, type Check, type CheckResult } from './check.js';
 import { missingTablesRemedy, postgresFailure, type Failure } from './connection-failure.js';
@@ -77,14 +78,21 @@ export function postgresCheck(options: PostgresCheckOptions): Check {
   async function viaUrl(signal: AbortSignal): Promise<CheckResult> {
     const { Client } = await loadPg();
     const url = options.url as Secret | string;
+    // Our own socket, so an abort can destroy it: pg's end() says goodbye
+    // politely and waits, leaving a half-open socket to a hung server.
+    let socket: Socket | undefined;
     const client = new Client({
       connectionString: typeof url === 'string' ? url : url.reveal(),
       connectionTimeoutMillis: timeoutMs,
       query_timeout: timeoutMs,
       application_name: 'rampart-check',
+      stream: () => (socket = new Socket()),
     });
     client.on('error', () => undefined); // A dropped connection is reported through the query, not as a crash.
-    const abort = (): void => void client.end().catch(() => undefined);
+    const abort = (): void => {
+      socket?.destroy();
+      void client.end().catch(() => undefined);
+    };
     signal.addEventListener('abort', abort, { once: true });
     try {
       await client.connect();

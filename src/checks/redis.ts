@@ -11,6 +11,7 @@ interface RedisHandle extends RedisPingable {
   connect(): Promise<void>;
   disconnect(): void;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  readonly stream?: { destroy(): void };
 }
 
 type RedisConstructor = new (url: string, options: Record<string, unknown>) => RedisHandle;
@@ -74,16 +75,25 @@ export function redisCheck(options: RedisCheckOptions): Check {
     client.on('error', (error) => {
       cause ??= error;
     });
-    const abort = (): void => client.disconnect();
-    signal.addEventListener('abort', abort, { once: true });
+    // disconnect() half-closes and waits for the server's goodbye, which a
+    // hung server never sends: on failure the socket is destroyed instead.
+    const destroy = (): void => {
+      client.disconnect();
+      client.stream?.destroy();
+    };
+    signal.addEventListener('abort', destroy, { once: true });
+    let healthy = false;
     try {
       await client.connect();
-      return await ping(client);
+      const result = await ping(client);
+      healthy = result.status === 'pass';
+      return result;
     } catch (error) {
       return failed(cause ?? error);
     } finally {
-      signal.removeEventListener('abort', abort);
-      client.disconnect();
+      signal.removeEventListener('abort', destroy);
+      if (healthy) client.disconnect();
+      else destroy();
     }
   }
 
