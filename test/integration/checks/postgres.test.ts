@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
 import { Secret, postgresCheck, runCheck } from 'rampart';
 import { DATABASE_URL, requirePostgres } from '../../support/services.js';
@@ -27,7 +27,7 @@ describe('postgresCheck against a real PostgreSQL', () => {
     }
   });
 
-  async function database(t: import('node:test').TestContext): Promise<boolean> {
+  async function database(t: TestContext): Promise<boolean> {
     if (!(await requirePostgres(t))) return false;
     if (admin === undefined) {
       admin = new pg.Client({ connectionString: DATABASE_URL });
