@@ -36,7 +36,14 @@ export function httpCheck(options: HttpCheckOptions): Check {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidOption('httpCheck.url', 'an http(s) URL', url.protocol);
   const expected = options.expectStatus === undefined ? undefined : new Set([options.expectStatus].flat());
   const passes = (status: number): boolean => (expected === undefined ? status >= 200 && status < 300 : expected.has(status));
-  const headers = { ...options.headers };
+  const headers: Record<string, string> = { ...options.headers };
+  // fetch() refuses URLs with credentials: send them as Basic auth (RFC 7617) instead.
+  if (url.username !== '' || url.password !== '') {
+    const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    headers['authorization'] ??= `Basic ${Buffer.from(credentials).toString('base64')}`;
+    url.username = '';
+    url.password = '';
+  }
   const warnAboveMs = options.warnAboveMs;
   return {
     name: options.name ?? `http:${url.hostname}`,

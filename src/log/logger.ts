@@ -97,7 +97,12 @@ function destinationFor(options: LogOptions, format: LogFormat): Destination {
   // and say so once on stderr. Lines past the buffer bound are 'drop'ped.
   let errors = 0;
   const onWriteError = (error: unknown): void => {
-    if (errors++ === 0) process.stderr.write(`rampart: log destination write failed (${(error as { code?: string } | undefined)?.code ?? 'error'}); counting further failures in rampart_log_write_errors_total\n`);
+    if (errors++ > 0) return;
+    process.stderr.write(`rampart: log destination write failed (${(error as { code?: string } | undefined)?.code ?? 'error'}); counting further failures in rampart_log_write_errors_total\n`);
+    // Flushing a failed destination retries forever, and pino flushes on
+    // 'beforeExit'/'exit': without this the process could never exit. Later
+    // writes are still attempted, so logging resumes once space is freed.
+    Object.assign(boom, { flush: (callback?: (error?: Error) => void) => callback?.(), flushSync: () => undefined });
   };
   boom.on('error', onWriteError);
   boom.on('drop', () => onWriteError({ code: 'buffer full' }));
@@ -105,6 +110,10 @@ function destinationFor(options: LogOptions, format: LogFormat): Destination {
     writeErrors: () => errors,
     stream: boom,
     flush: () => {
+      // sonic-boom's flushSync retries a failing write forever (ENOSPC
+      // included): once the destination has failed, a flush at shutdown
+      // would hang the exit, so what is buffered is given up instead.
+      if (errors > 0) return;
       try {
         boom.flushSync();
       } catch {

@@ -1,12 +1,13 @@
-import { monitorEventLoopDelay, performance as perf, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
+import { performance as perf, type EventLoopUtilization } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { ServiceUnavailableError } from '../errors/app-error.js';
 import { invalidOption } from '../errors/option-error.js';
 import type { ProblemResponse } from '../errors/problem.js';
 import type { RequestState } from '../pipeline/request-state.js';
+import { LagSampler } from './lag-sampler.js';
 
 export interface OverloadOptions {
-  /** Shed when the event loop's p99 delay over the last sample exceeds this many ms. Default 1000; 0 turns it off. */
+  /** Shed when the longest event-loop delay since the last sample exceeds this many ms. Default 1000; 0 turns it off. */
   maxEventLoopDelayMs?: number;
   /** Shed when V8's used heap exceeds this fraction of its limit (`--max-old-space-size`). Default 0.95; 0 turns it off. */
   maxHeapUsedRatio?: number;
@@ -44,7 +45,7 @@ export const DEFAULT_OVERLOAD = Object.freeze({
   retryAfterSeconds: 10,
 } satisfies Required<OverloadOptions>);
 
-const RESOLUTION_MS = 10;
+const RESOLUTION_MS = 20;
 
 /**
  * Samples event-loop delay, heap, RSS and loop utilization on an unref'ed
@@ -54,12 +55,11 @@ const RESOLUTION_MS = 10;
  */
 export class OverloadMonitor {
   readonly #limits: Required<OverloadOptions>;
-  readonly #histogram: IntervalHistogram;
+  readonly #lag: LagSampler;
   readonly #timer: NodeJS.Timeout;
   readonly #onChange: (overloaded: boolean, readings: OverloadReadings, exceeded: string | undefined) => void;
   #elu: EventLoopUtilization;
   #overloaded = false;
-  #lastSampleAt = performance.now();
   #last: OverloadReadings = { eventLoopDelayMs: 0, heapUsedRatio: 0, rssBytes: 0, eventLoopUtilization: 0 };
 
   constructor(options: OverloadOptions, onChange: (overloaded: boolean, readings: OverloadReadings, exceeded: string | undefined) => void = () => undefined) {
@@ -75,12 +75,9 @@ export class OverloadMonitor {
     if (limits.sampleIntervalMs < RESOLUTION_MS) throw invalidOption('overload.sampleIntervalMs', `at least ${RESOLUTION_MS} ms`, limits.sampleIntervalMs);
     this.#limits = Object.freeze(limits);
     this.#onChange = onChange;
-    this.#histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-    this.#histogram.enable();
+    this.#lag = new LagSampler();
     this.#elu = perf.eventLoopUtilization();
-    // Read in the check phase, after every overdue timer (the histogram's
-    // included) has run, so a block that just ended is already recorded.
-    this.#timer = setInterval(() => setImmediate(() => this.sample()), limits.sampleIntervalMs);
+    this.#timer = setInterval(() => this.sample(), limits.sampleIntervalMs);
     this.#timer.unref();
   }
 
@@ -109,19 +106,12 @@ export class OverloadMonitor {
   }
 
   #read(): OverloadReadings {
-    // Two views of the same lag: the histogram's p99 (the timer's own
-    // resolution subtracted), and how late this sampling timer itself fired,
-    // which catches a block the histogram has not recorded yet.
-    const now = performance.now();
-    const late = now - this.#lastSampleAt - this.#limits.sampleIntervalMs;
-    this.#lastSampleAt = now;
-    const delay = Math.max(0, this.#histogram.percentile(99) / 1e6 - RESOLUTION_MS, late);
-    this.#histogram.reset();
+    const delay = this.#lag.takeMax();
     const heap = getHeapStatistics();
     const elu = perf.eventLoopUtilization(this.#elu);
     this.#elu = perf.eventLoopUtilization();
     const rss = this.#limits.maxRssBytes > 0 ? process.memoryUsage.rss() : 0;
-    return { eventLoopDelayMs: Math.round(delay), heapUsedRatio: heap.used_heap_size / heap.heap_size_limit, rssBytes: rss, eventLoopUtilization: elu.utilization };
+    return { eventLoopDelayMs: delay, heapUsedRatio: heap.used_heap_size / heap.heap_size_limit, rssBytes: rss, eventLoopUtilization: elu.utilization };
   }
 
   #exceeded(readings: OverloadReadings): string | undefined {
@@ -135,7 +125,7 @@ export class OverloadMonitor {
 
   close(): void {
     clearInterval(this.#timer);
-    this.#histogram.disable();
+    this.#lag.close();
   }
 }
 
