@@ -1,5 +1,5 @@
 import type { LimitSpec } from '../store.js';
-import { EPSILON, type Verdict } from './verdict.js';
+import { TIME_EPSILON, type Verdict } from './verdict.js';
 
 /**
  * GCRA (generic cell rate algorithm), the token bucket in one number: the
@@ -16,17 +16,17 @@ export function gcra(state: ArrayLike<number> | undefined, offset: number, now: 
   const tat = stored > now ? stored : now;
   const next = tat + cost * interval;
   let kept: number;
-  if (next - now <= capacity + EPSILON) {
+  if (next - now <= capacity + TIME_EPSILON) {
     kept = next;
     out.allowed = true;
     out.retryAfterMs = 0;
   } else {
     kept = tat;
     out.allowed = false;
-    out.retryAfterMs = cost > spec.burst ? spec.windowMs : Math.max(1, Math.ceil(next - capacity - now - EPSILON));
+    out.retryAfterMs = cost > spec.burst ? spec.windowMs : Math.max(1, Math.ceil(next - capacity - now - TIME_EPSILON));
   }
-  out.remaining = Math.max(0, Math.floor((capacity - (kept - now)) / interval + EPSILON));
-  out.resetMs = Math.max(0, Math.ceil(kept - now - EPSILON));
+  out.remaining = Math.max(0, Math.floor((capacity - (kept - now) + TIME_EPSILON) / interval));
+  out.resetMs = Math.max(0, Math.ceil(kept - now - TIME_EPSILON));
   out.s0 = kept;
   out.s1 = 0;
   out.s2 = 0;

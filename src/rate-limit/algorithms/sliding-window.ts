@@ -1,5 +1,5 @@
 import type { LimitSpec } from '../store.js';
-import { EPSILON, type Verdict } from './verdict.js';
+import { COUNT_EPSILON, type Verdict } from './verdict.js';
 
 /**
  * Sliding-window counter (the default): the count of the current
@@ -28,7 +28,7 @@ export function slidingWindow(state: ArrayLike<number> | undefined, offset: numb
   }
   const elapsed = now - start;
   const weighted = previous === 0 ? 0 : (previous * (windowMs - elapsed)) / windowMs;
-  if (weighted + current + cost <= limit + EPSILON) {
+  if (weighted + current + cost <= limit + COUNT_EPSILON) {
     current += cost;
     out.allowed = true;
     out.retryAfterMs = 0;
@@ -36,7 +36,7 @@ export function slidingWindow(state: ArrayLike<number> | undefined, offset: numb
     out.allowed = false;
     out.retryAfterMs = retryAfter(previous, current, cost, elapsed, windowMs, limit);
   }
-  out.remaining = Math.max(0, Math.floor(limit - weighted - current + EPSILON));
+  out.remaining = Math.max(0, Math.floor(limit - weighted - current + COUNT_EPSILON));
   // Empty once the current count has slid out completely (end of the next window).
   out.resetMs = current > 0 ? start + 2 * windowMs - now : previous > 0 ? start + windowMs - now : 0;
   out.s0 = start;
@@ -57,5 +57,5 @@ function retryAfter(previous: number, current: number, cost: number, elapsed: nu
     const intoNext = current > 0 ? Math.max(0, windowMs * (1 - (limit - cost) / current)) : 0;
     wait = windowMs - elapsed + intoNext;
   }
-  return Math.max(1, Math.ceil(wait - EPSILON));
+  return Math.max(1, Math.ceil(wait - COUNT_EPSILON));
 }

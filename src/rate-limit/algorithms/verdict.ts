@@ -24,8 +24,18 @@ export interface Verdict {
  */
 export type Decide = (state: ArrayLike<number> | undefined, offset: number, now: number, spec: LimitSpec, cost: number, out: Verdict) => void;
 
-/** Float slack for comparisons: window fractions and emission intervals are not exact in binary. */
-export const EPSILON = 1e-6;
+/**
+ * Float slack for comparisons of counts (cost units): window fractions are
+ * not exact in binary, but counts are small numbers, so the slack is tiny.
+ */
+export const COUNT_EPSILON = 1e-9;
+
+/**
+ * Float slack for comparisons of times, in milliseconds. Epoch milliseconds
+ * (~1.8e12) carry only about 2.4e-4 ms of precision in a double, so sums
+ * like TAT + interval − now are off by that much.
+ */
+export const TIME_EPSILON = 1e-3;
 
 export function emptyVerdict(): Verdict {
   return { allowed: false, remaining: 0, resetMs: 0, retryAfterMs: 0, s0: 0, s1: 0, s2: 0, expiresAt: 0 };

@@ -26,7 +26,8 @@ end
 local function encode(a, b, c)
   return string.format('%.17g:%.17g:%.17g', a, b, c)
 end
-local EPS = 1e-6
+local COUNT_EPS = 1e-9
+local TIME_EPS = 1e-3
 `;
 
 /**
@@ -59,7 +60,7 @@ for i = 1, n do
     local elapsed = now - start
     local weighted = 0
     if prev ~= 0 then weighted = prev * (win - elapsed) / win end
-    if weighted + curr + cost <= limit + EPS then
+    if weighted + curr + cost <= limit + COUNT_EPS then
       curr = curr + cost; allowed = 1; retry = 0
     else
       allowed = 0
@@ -71,9 +72,9 @@ for i = 1, n do
         if curr > 0 then into = math.max(0, win * (1 - (limit - cost) / curr)) end
         wait = win - elapsed + into
       end
-      retry = math.max(1, math.ceil(wait - EPS))
+      retry = math.max(1, math.ceil(wait - COUNT_EPS))
     end
-    remaining = math.max(0, math.floor(limit - weighted - curr + EPS))
+    remaining = math.max(0, math.floor(limit - weighted - curr + COUNT_EPS))
     if curr > 0 then reset = start + 2 * win - now elseif prev > 0 then reset = start + win - now else reset = 0 end
     n0 = start; n1 = prev; n2 = curr; expires = now + reset
   elseif alg == 2 then
@@ -95,14 +96,14 @@ for i = 1, n do
     if s0 and s0 > now then tat = s0 end
     local nxt = tat + cost * interval
     local kept
-    if nxt - now <= capacity + EPS then
+    if nxt - now <= capacity + TIME_EPS then
       kept = nxt; allowed = 1; retry = 0
     else
       kept = tat; allowed = 0
-      if cost > burst then retry = win else retry = math.max(1, math.ceil(nxt - capacity - now - EPS)) end
+      if cost > burst then retry = win else retry = math.max(1, math.ceil(nxt - capacity - now - TIME_EPS)) end
     end
-    remaining = math.max(0, math.floor((capacity - (kept - now)) / interval + EPS))
-    reset = math.max(0, math.ceil(kept - now - EPS))
+    remaining = math.max(0, math.floor((capacity - (kept - now) + TIME_EPS) / interval))
+    reset = math.max(0, math.ceil(kept - now - TIME_EPS))
     n0 = kept; n1 = 0; n2 = 0; expires = kept
   end
   if allowed == 0 then out[1] = 0 end
@@ -154,8 +155,9 @@ return 1
 /**
  * Brute-force penalties. KEYS: one per penalty key. ARGV: [now or ''],
  * operation ('s' status, 'f' failure), then per key: threshold, first block
- * ms, longest block ms, forget-after ms. State: failures:blocked-until:0.
- * Returns the longest block in force, in ms.
+ * ms, longest block ms, forget-after ms. State: failures:blocked-until:forget-at
+ * (the expiry is also the key's TTL; kept in the value so a caller's clock
+ * decides, as in the memory store). Returns the longest block in force, in ms.
  */
 export const PENALTY_SCRIPT = `${COMMON}
 local now = now_ms()
@@ -163,9 +165,10 @@ local op = ARGV[2]
 local longest = 0
 for i = 1, #KEYS do
   local base = 2 + (i - 1) * 4
-  local failures, until = parse(redis.call('GET', KEYS[i]))
+  local failures, blocked, forget_at = parse(redis.call('GET', KEYS[i]))
+  if forget_at and forget_at <= now then failures = nil; blocked = nil end
   if op == 's' then
-    if until and until - now > longest then longest = until - now end
+    if blocked and blocked - now > longest then longest = blocked - now end
   else
     local threshold = tonumber(ARGV[base + 1])
     local first = tonumber(ARGV[base + 2])
@@ -174,7 +177,8 @@ for i = 1, #KEYS do
     failures = (failures or 0) + 1
     local block = 0
     if failures >= threshold then block = math.min(max, first * 2 ^ (failures - threshold)) end
-    redis.call('SET', KEYS[i], encode(failures, now + block, 0), 'PX', math.ceil(math.max(block, forget)))
+    local keep = math.max(block, forget)
+    redis.call('SET', KEYS[i], encode(failures, now + block, now + keep), 'PX', math.ceil(keep))
     if block > longest then longest = block end
   end
 end
