@@ -113,7 +113,7 @@ export function loadConfiguration<C>(plan: LoadPlan, options: LoadOptions = {}):
     for (const issue of asList(rule.check(values, context))) issues.push(ruleIssue(issue, raws));
   }
   issues.push(...typoWarnings(files, keys));
-  issues.push(...nodeEnvWarning(environment, profile));
+  issues.push(...nodeEnvWarning([...files, environment], profile));
 
   const settings = Object.freeze(
     keys.map((key): SettingSummary => {
@@ -260,10 +260,14 @@ function editDistance(a: string, b: string): number {
   return previous[b.length] as number;
 }
 
-/** Libraries (Express, React, many ORMs) read `NODE_ENV` itself, not `APP_ENV`. */
-function nodeEnvWarning(environment: Layer, profile: Profile): ConfigIssue[] {
+/**
+ * Libraries (Express, React, many ORMs) read `NODE_ENV` itself, not
+ * `APP_ENV`. Env files count: systemd's `EnvironmentFile` and Compose's
+ * `env_file` turn them into the process environment.
+ */
+function nodeEnvWarning(layers: readonly Layer[], profile: Profile): ConfigIssue[] {
   if (!isProductionLike(profile)) return [];
-  const nodeEnv = environment.values.get('NODE_ENV');
+  const nodeEnv = winner('NODE_ENV', layers)?.value;
   if (nodeEnv === 'production') return [];
   return [
     {

@@ -82,7 +82,9 @@ function sourceCounts(settings: readonly SettingSummary[]): string {
   const counts = new Map<string, number>();
   for (const setting of settings) {
     if (setting.source === 'unset') continue;
-    const bucket = setting.source.startsWith('default') ? 'defaults' : setting.source.endsWith('_FILE') ? 'files (_FILE)' : setting.source.startsWith('environment') ? 'environment' : setting.source;
+    // `APP_ENV in .env` counts for `.env`.
+    const source = setting.source.replace(/^[A-Z_]+ in /, '');
+    const bucket = source.startsWith('default') ? 'defaults' : source.endsWith('_FILE') ? 'files (_FILE)' : source;
     counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
   }
   return [...counts.entries()]
