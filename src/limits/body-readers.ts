@@ -8,6 +8,7 @@ export interface BodyStage {
   readonly limits: RequestLimits;
   /** Runs the checks that need the parsed body; throws an `AppError` to reject. */
   checkBody(state: RequestState, body: unknown): void;
+  readonly csrf: { enableBodyStage(): void };
 }
 
 type NodeRequest = IncomingMessage & { body?: unknown };
@@ -27,6 +28,7 @@ type NodeRequest = IncomingMessage & { body?: unknown };
  */
 export function nodeBodyParser(core: BodyStage): (req: NodeRequest, res: ServerResponse, next: (error?: unknown) => void) => void {
   const limits = core.limits;
+  core.csrf.enableBodyStage();
   return function rampartBodyParser(req, _res, next) {
     // Inside Rampart's middleware the request's state is the async context's; adapters also keep it on `req.rampart`.
     const state = currentRequest() ?? (req as { rampart?: RequestState }).rampart;
@@ -57,7 +59,10 @@ function settle(core: BodyStage, state: RequestState, body: unknown, next: (erro
  * stage: JSON and urlencoded forms are parsed, other accepted media types are
  * returned as text, a request without a body gives `undefined`. Call it in
  * place of `request.json()` / `request.formData()`, inside a handler Rampart
- * wraps (it finds the request's state through the async context).
+ * wraps (it finds the request's state through the async context). An app
+ * whose handlers all read bodies this way calls
+ * `rampart.csrf.enableBodyStage()` once, so forms may carry their CSRF token
+ * in the `_csrf` field; until then such forms must send the header.
  *
  * @throws AppError 400, 413 or 415 as problem+json-ready errors, or `CSRF_REJECTED`.
  */

@@ -113,14 +113,22 @@ export class RequestLimits {
     return this.checkMediaType(view.header('content-type'));
   }
 
-  /** 415 unless the body's media type is accepted; a body must declare one (RFC 9110 §8.3). */
+  /**
+   * 415 unless the body's media type is accepted (a body must declare one,
+   * RFC 9110 §8.3), and, for the JSON and form bodies Rampart parses, unless
+   * it is UTF-8 (RFC 8259 §8.1 requires it of JSON exchanged between systems).
+   */
   checkMediaType(contentType: string | null | undefined): AppError | undefined {
-    if (this.#accepts === undefined) return undefined;
     const mediaType = mediaTypeOf(contentType);
-    if (mediaType !== undefined && this.#accepts(mediaType)) return undefined;
-    return new AppError('UNSUPPORTED_MEDIA_TYPE', {
-      detail: mediaType === undefined ? 'The request has a body but no Content-Type.' : `The request body's media type "${mediaType.slice(0, 100)}" is not accepted.`,
-    });
+    if (this.#accepts !== undefined && (mediaType === undefined || !this.#accepts(mediaType))) {
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', {
+        detail: mediaType === undefined ? 'The request has a body but no Content-Type.' : `The request body's media type "${mediaType.slice(0, 100)}" is not accepted.`,
+      });
+    }
+    if (this.kindOf(contentType) === undefined) return undefined;
+    const charset = charsetOf(contentType);
+    if (charset === undefined || charset === 'utf-8' || charset === 'utf8') return undefined;
+    return new AppError('UNSUPPORTED_MEDIA_TYPE', { detail: 'JSON and form bodies must be encoded as UTF-8.' });
   }
 
   /** A gate for the pipeline, answering with the problem `reject` renders. */
@@ -159,11 +167,7 @@ export class RequestLimits {
    * async iterables of bytes) up to `bodyBytes`, stopping as soon as the
    * limit is passed, and decodes it as strict UTF-8.
    */
-  async readText(chunks: AsyncIterable<Uint8Array>, contentType?: string | null): Promise<string> {
-    const charset = charsetOf(contentType);
-    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      throw new AppError('UNSUPPORTED_MEDIA_TYPE', { detail: 'Request bodies must be encoded as UTF-8.' });
-    }
+  async readText(chunks: AsyncIterable<Uint8Array>): Promise<string> {
     const parts: Uint8Array[] = [];
     let received = 0;
     for await (const chunk of chunks) {
@@ -186,7 +190,7 @@ export class RequestLimits {
   async read(chunks: AsyncIterable<Uint8Array>, contentType: string | null | undefined): Promise<unknown> {
     const unsupported = this.checkMediaType(contentType);
     if (unsupported !== undefined) throw unsupported;
-    const text = await this.readText(chunks, contentType);
+    const text = await this.readText(chunks);
     switch (this.kindOf(contentType)) {
       case 'json':
         return this.parseJson(text);

@@ -34,6 +34,8 @@ export const expressDriver: AdapterDriver = {
     app.use(guard.notFound);
     app.use(guard.errorHandler);
     const server = createServer(app);
+    // Node's own refusals (headers over maxHeaderSize → 431) as problem+json.
+    server.on('clientError', guard.rampart.handleClientError);
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;

@@ -8,6 +8,8 @@ export const fetchDriver: AdapterDriver = {
   name: 'fetch',
   async create(options: RampartOptions): Promise<TestApp> {
     const guard = rampart({ ...options, clientAddress: () => '127.0.0.1' });
+    // Every handler below reads its body with readRequestBody, which runs the body stage.
+    guard.rampart.csrf.enableBodyStage();
     const handler = guard.wrap(async (request: Request) => {
       const url = new URL(request.url);
       const route = TEST_ROUTES.find((candidate) => candidate.method === request.method && matchPath(candidate.path, url.pathname) !== undefined);

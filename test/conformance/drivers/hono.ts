@@ -9,6 +9,8 @@ export const honoDriver: AdapterDriver = {
   name: 'hono',
   async create(options: RampartOptions): Promise<TestApp> {
     const guard = rampart(options);
+    // Every handler below reads its body with readRequestBody, which runs the body stage.
+    guard.rampart.csrf.enableBodyStage();
     const app = new Hono();
     app.use(guard.hono);
     app.onError(guard.honoOnError);
