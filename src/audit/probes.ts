@@ -127,11 +127,13 @@ export async function runProbes(client: ProbeClient, options: ResolvedOptions): 
   const token = randomBytes(6).toString('hex');
   const requestId = `rampart-audit-${token}`;
   const notFound = { ...(await send({ probe: 'not-found', method: 'GET', path: `/rampart-audit-${token}`, headers: { 'x-request-id': requestId } })), requestId };
-  const malformedJson = await send({ probe: 'malformed-json', method: 'POST', path: options.jsonPath, headers: { 'content-type': 'application/json' }, body: '{"rampart-audit": ' });
+  // Sent as the site's own page would send them, so a CSRF defence lets them through to the body parser.
+  const sameOrigin = { 'content-type': 'application/json', origin: options.url.origin, 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors' };
+  const malformedJson = await send({ probe: 'malformed-json', method: 'POST', path: options.jsonPath, headers: sameOrigin, body: '{"rampart-audit": ' });
   const oversizedBody = Buffer.alloc(options.oversizedBytes, 0x61);
   oversizedBody.write('{"pad":"', 0);
   oversizedBody.write('"}', options.oversizedBytes - 2);
-  const oversized = { ...(await send({ probe: 'oversized-body', method: 'POST', path: options.jsonPath, headers: { 'content-type': 'application/json' }, body: oversizedBody })), bytes: options.oversizedBytes };
+  const oversized = { ...(await send({ probe: 'oversized-body', method: 'POST', path: options.jsonPath, headers: sameOrigin, body: oversizedBody })), bytes: options.oversizedBytes };
   const unsupportedMethod = await send({ probe: 'unsupported-method', method: 'PROPFIND', path: startPath });
   const marker = `rampart-audit-trace-${token}`;
   const trace = { ...(await send({ probe: 'trace', method: 'TRACE', path: startPath, headers: { 'x-rampart-audit': marker } })), marker };

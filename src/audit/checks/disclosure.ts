@@ -27,8 +27,9 @@ const PATTERNS: readonly (readonly [LeakKind, string, RegExp])[] = [
   ['framework', 'Fastify error code', /\bFST_ERR_[A-Z_]+|Route [A-Z]+:\S+ not found/],
   ['framework', 'framework name', /\b(?:Werkzeug|Django|Laravel|Symfony|Whitelabel Error Page|Apache Tomcat|Jetty|ASP\.NET|ActionController|Phoenix\.Router|Express(?:\.js)?|Koa|Hapi|NestJS|Next\.js|body-parser|raw-body)\b/],
   ['framework', 'server signature', /\b(?:nginx|Apache|Microsoft-IIS|openresty|LiteSpeed|Caddy)\/\d+(?:\.\d+)*/],
-  ['library-message', 'JSON parser message', /Unexpected token .* in JSON|Unexpected end of JSON input|Expected property name or '\}' in JSON|is not valid JSON|JSON\.parse|SyntaxError:/],
-  ['library-message', 'body parser message', /PayloadTooLargeError|request entity too large|stream is not readable|Body is not valid JSON/i],
+  // V8's own JSON.parse messages (`Unexpected token 'x', "{…" is not valid JSON`), not a generic "not valid JSON" sentence.
+  ['library-message', 'JSON parser message', /Unexpected token .* in JSON|Unexpected end of JSON input|Expected property name or '\}' in JSON|" is not valid JSON|JSON\.parse|SyntaxError:/],
+  ['library-message', 'body parser message', /PayloadTooLargeError|[Rr]equest entity too large|stream is not readable|Body is not valid JSON but content-type/],
 ];
 
 /** Every distinct leak in a body, in the order of the patterns. */

@@ -56,6 +56,9 @@ function distinct(responses: readonly ProbeResponse[]): ProbeResponse[] {
   return [...seen.values()].slice(0, 3);
 }
 
+/** Answers that come before any body parser runs: missing route or method, or refused access. */
+const NOT_EXERCISED = new Set([401, 403, 404, 405]);
+
 interface ErrorProbe {
   readonly id: CheckId;
   readonly exchange: Exchange | undefined;
@@ -81,8 +84,8 @@ export function errorPageFindings(observations: Observations): Finding[] {
       id: 'error-malformed-json',
       exchange: observations.malformedJson,
       judge: (status) =>
-        status === 404 || status === 405
-          ? { outcome: 'info', result: 'malformed-json-not-exercised', summary: `The JSON path answered ${status}, so no parser saw the body; point --json-path at an endpoint that accepts JSON.` }
+        NOT_EXERCISED.has(status)
+          ? { outcome: 'info', result: 'malformed-json-not-exercised', summary: `The JSON path answered ${status}, so no parser saw the body; point --json-path at an endpoint that accepts JSON (and --header/--cookie if it needs a session).` }
           : status >= 400
             ? { outcome: 'pass', result: 'malformed-json-rejected', summary: `A truncated JSON body answers ${status} without internals.` }
             : { outcome: 'warn', result: 'malformed-json-accepted', summary: `A truncated JSON body was accepted (${status}).` },
@@ -93,7 +96,7 @@ export function errorPageFindings(observations: Observations): Finding[] {
       judge: (status) =>
         status === 413
           ? { outcome: 'pass', result: 'oversized-body-rejected', summary: `A ${oversizedSize} body answers 413.` }
-          : status === 404 || status === 405
+          : NOT_EXERCISED.has(status)
             ? { outcome: 'info', result: 'oversized-body-not-exercised', summary: `The JSON path answered ${status} to a ${oversizedSize} body; point --json-path at an endpoint that accepts JSON to test the body limit.` }
             : status >= 400
               ? { outcome: 'pass', result: 'oversized-body-rejected', summary: `A ${oversizedSize} body answers ${status} (413 says why).` }

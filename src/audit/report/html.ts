@@ -7,6 +7,8 @@ import type { AuditReport, Finding, Outcome } from '../types.js';
  */
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+/** Escaped prose whose `code spans` (the catalog's own text) render as code. */
+const prose = (text: string): string => escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
 
 const GROUPS: readonly (readonly [Outcome, string])[] = [
   ['fail', 'Failed'],
@@ -43,7 +45,7 @@ function card(item: Finding): string {
 <h3>${escapeHtml(item.title)} <code class="tag">${escapeHtml(item.id)}</code><span class="tag">${escapeHtml(item.severity)} · ${escapeHtml(item.result)}${zap}${item.configured === undefined ? '' : ` · configured ${item.configured}`}</span></h3>
 <div>${escapeHtml(item.summary)}</div>
 ${evidence === '' ? '' : `<pre>${escapeHtml(evidence)}</pre>`}
-${item.fix === undefined ? '' : `<p class="fix"><strong>Fix:</strong> ${escapeHtml(item.fix)}</p>`}
+${item.fix === undefined ? '' : `<p class="fix"><strong>Fix:</strong> ${prose(item.fix)}</p>`}
 ${item.needsTls === true ? '<div class="muted">Needs TLS: cannot pass over plain HTTP.</div>' : ''}
 </article>`;
 }
