@@ -143,7 +143,8 @@ export function rampart(fastify: FastifyInstance, options: RampartFastifyOptions
     next();
   });
 
-  if (options.rampart === undefined) fastify.addHook('onClose', () => core.close());
+  // During a graceful shutdown the lifecycle closes the engine last, after every close hook.
+  if (options.rampart === undefined) fastify.addHook('onClose', () => (core.lifecycle.draining ? undefined : core.close()));
   done();
 }
 
