@@ -46,23 +46,6 @@ const secureCookies = rule<Values>(['COOKIE_SECURE'], (config, { productionLike,
   return { key: 'COOKIE_SECURE', message: `COOKIE_SECURE must be true in ${profile}`, remedy: 'remove COOKIE_SECURE (it defaults to true) and serve the site over HTTPS' };
 });
 
-/**
- * Browsers drop these cookies outright without `Secure`. Production-like
- * profiles already refuse `COOKIE_SECURE=false` itself, once.
- */
-const cookieCoherence = rule<Values>(['COOKIE_SECURE', 'COOKIE_SAMESITE', 'SESSION_COOKIE_NAME'], (config, { productionLike }) => {
-  if (productionLike || config['COOKIE_SECURE'] !== false) return undefined;
-  const issues: RuleIssue[] = [];
-  if (config['COOKIE_SAMESITE'] === 'none') {
-    issues.push({ key: 'COOKIE_SAMESITE', message: 'COOKIE_SAMESITE=none requires COOKIE_SECURE=true (browsers reject SameSite=None cookies without Secure)', remedy: 'use lax, or enable COOKIE_SECURE' });
-  }
-  const name = config['SESSION_COOKIE_NAME'];
-  if (typeof name === 'string' && /^__(host|secure)-/i.test(name)) {
-    issues.push({ key: 'SESSION_COOKIE_NAME', message: 'SESSION_COOKIE_NAME with a __Host- or __Secure- prefix requires COOKIE_SECURE=true (browsers reject such cookies without Secure)', remedy: 'drop the prefix, or enable COOKIE_SECURE' });
-  }
-  return issues;
-});
-
 const debugOff = rule<Values>(['DEBUG'], (config, { productionLike, profile }) =>
   productionLike && config['DEBUG'] === true ? { key: 'DEBUG', message: `DEBUG must be off in ${profile}`, remedy: 'remove DEBUG or set DEBUG=false' } : undefined,
 );
@@ -152,5 +135,5 @@ function encryptedConnections(connectionKeys: readonly string[]): ConfigRule<Val
 
 /** The production and staging rules (some apply to every profile), reported together. */
 export function builtInRules(connectionKeys: readonly string[]): ConfigRule<Values>[] {
-  return [secretKeyStrength, previousKeys, secureCookies, cookieCoherence, debugOff, noWildcards, noAdminPassword, httpsOrigin, quietLogs, metricsToken, encryptedConnections(connectionKeys)];
+  return [secretKeyStrength, previousKeys, secureCookies, debugOff, noWildcards, noAdminPassword, httpsOrigin, quietLogs, metricsToken, encryptedConnections(connectionKeys)];
 }

@@ -30,11 +30,13 @@ function trustProxy() {
 }
 
 /**
- * A cookie name (an RFC 6265 token). `__Host-` names are the strongest
- * (Secure, `Path=/`, no `Domain`: a sibling subdomain cannot plant one).
+ * The session cookie's base name (an RFC 6265 token). No `__` prefix:
+ * Rampart sends it as `__Host-<name>` when cookies are Secure, the
+ * strongest form (Secure, `Path=/`, no `Domain`: a sibling subdomain cannot
+ * plant one).
  */
 function cookieName() {
-  return env.string({ min: 1, max: 64, pattern: /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, description: 'a cookie name (letters, digits and !#$%&\'*+-.^_`|~)' });
+  return env.string({ min: 1, max: 64, pattern: /^(?!__)[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, description: 'a cookie name (letters, digits and !#$%&\'*+-.^_`|~) without a __ prefix: Rampart adds __Host- itself when cookies are Secure' });
 }
 
 /** `ALLOWED_HOSTS` entries: a host name, `.example.com` for it and its subdomains, an IP, or `*`. */
@@ -69,11 +71,11 @@ export const RAMPART_SETTINGS = {
   PUBLIC_ORIGIN: env.origin().optional(),
   /** `Secure` on cookies. Default `true` in production and staging (and refused as `false` there), else `false`. */
   COOKIE_SECURE: env.boolean(),
-  /** `SameSite` on cookies. Default `lax`. */
-  COOKIE_SAMESITE: env.oneOf(['lax', 'strict', 'none']),
-  /** Default `__Host-session` in production and staging, `session` elsewhere (`__Host-` needs HTTPS). */
+  /** `SameSite` on cookies, `lax` or `strict`. Default `lax`. (`none` would send them on cross-site requests: CSRF's way in.) */
+  COOKIE_SAMESITE: env.oneOf(['lax', 'strict']),
+  /** The session cookie's base name. Default `session`, sent as `__Host-session` when cookies are Secure. */
   SESSION_COOKIE_NAME: cookieName(),
-  /** Session lifetime, 1 minute to 400 days (RFC 6265bis caps cookie lifetimes at 400 days). Bare numbers are seconds. Default `14d`. */
+  /** Session lifetime, 1 minute to 400 days (RFC 6265bis caps cookie lifetimes at 400 days). Bare numbers are seconds. Default `7d`. */
   SESSION_MAX_AGE: env.duration({ min: 60_000, max: 400 * DAY, unit: 's' }),
   /** Expose `/metrics`. Default `true`. */
   METRICS_ENABLED: env.boolean(),
@@ -103,7 +105,7 @@ export type RampartSettingsShape = typeof RAMPART_SETTINGS;
  * Defaults as the strings an environment would hold, so every value goes
  * through the same parser and every default is reported with its source.
  * Secure defaults, with why:
- * - cookies are `Secure` and `__Host-` prefixed where there is HTTPS (production-like);
+ * - cookies are `Secure` (and so `__Host-` prefixed) where there is HTTPS (production-like);
  * - logs are JSON everywhere but development, where people read them;
  * - `TRUST_PROXY` is off: believing forwarding headers is opted into, never assumed.
  */
@@ -114,17 +116,18 @@ const COMMON_DEFAULTS: Readonly<Record<string, string>> = {
   CORS_ORIGINS: '',
   ALLOWED_HOSTS: '',
   COOKIE_SAMESITE: 'lax',
-  SESSION_MAX_AGE: '14d',
+  SESSION_COOKIE_NAME: 'session',
+  SESSION_MAX_AGE: '7d',
   METRICS_ENABLED: 'true',
   SECRET_KEY_PREVIOUS: '',
   ALLOW_INSECURE_CONNECTIONS: '',
 };
 
-const PRODUCTION_LIKE_DEFAULTS = { LOG_LEVEL: 'info', LOG_FORMAT: 'json', COOKIE_SECURE: 'true', SESSION_COOKIE_NAME: '__Host-session' };
+const PRODUCTION_LIKE_DEFAULTS = { LOG_LEVEL: 'info', LOG_FORMAT: 'json', COOKIE_SECURE: 'true' };
 
 export const PROFILE_DEFAULTS: Readonly<Record<Profile, Readonly<Record<string, string>>>> = {
-  development: { LOG_LEVEL: 'debug', LOG_FORMAT: 'pretty', COOKIE_SECURE: 'false', SESSION_COOKIE_NAME: 'session' },
-  test: { LOG_LEVEL: 'warn', LOG_FORMAT: 'json', COOKIE_SECURE: 'false', SESSION_COOKIE_NAME: 'session' },
+  development: { LOG_LEVEL: 'debug', LOG_FORMAT: 'pretty', COOKIE_SECURE: 'false' },
+  test: { LOG_LEVEL: 'warn', LOG_FORMAT: 'json', COOKIE_SECURE: 'false' },
   staging: PRODUCTION_LIKE_DEFAULTS,
   production: PRODUCTION_LIKE_DEFAULTS,
 };

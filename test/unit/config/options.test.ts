@@ -23,6 +23,43 @@ describe('optionsFrom', () => {
     assert.equal(rampart.keyring.sign('csrf', 'm'), keyringFrom(config).sign('csrf', 'm'), 'the engine signs with the configured SECRET_KEY');
   });
 
+  it('maps cookies, CORS, CSRF origins, rate limiting and metrics access, and createRampart accepts them', () => {
+    const token = 'mT4nB8vC2xZ6lK0jH5gF9dS3aP7oI1uY';
+    const config = configWith({
+      APP_ENV: 'production',
+      NODE_ENV: 'production',
+      SECRET_KEY: NEW,
+      METRICS_TOKEN: token,
+      CORS_ORIGINS: 'https://app.example.com',
+      PUBLIC_ORIGIN: 'https://api.example.com',
+      COOKIE_SAMESITE: 'strict',
+      SESSION_COOKIE_NAME: 'sid',
+      SESSION_MAX_AGE: '12h',
+      RATE_LIMIT_ENABLED: 'false',
+    });
+    const options = optionsFrom(config);
+    assert.deepEqual(options.cookies, { secure: true, sameSite: 'strict', sessionName: 'sid', sessionMaxAge: 43_200 });
+    assert.deepEqual(options.cors, { origins: ['https://app.example.com'] });
+    assert.deepEqual(options.csrf, { origins: ['https://api.example.com'] });
+    assert.deepEqual(options.rateLimit, { enabled: false });
+    assert.equal((options.admin?.token as { reveal(): string }).reveal(), token);
+    assert.equal(options.metrics, undefined);
+    const rampart = createRampart({ ...options, log: { level: 'silent' } });
+    assert.equal(rampart.profile, 'production');
+    assert.equal(optionsFrom(configWith({ METRICS_ENABLED: 'false' })).metrics, false);
+    assert.deepEqual(optionsFrom(configWith({ CORS_ORIGINS: '*' })).cors, { origins: '*' });
+    assert.equal(optionsFrom(configWith({})).cors, undefined, 'CORS stays off without origins');
+  });
+
+  it('merges overrides one level deep, so adding rules keeps the configured switch', () => {
+    const config = configWith({ RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'info' });
+    const options = optionsFrom(config, { rateLimit: { dryRun: true }, log: { slowMs: 500 }, requestIdHeader: 'x-correlation-id', cors: false });
+    assert.deepEqual(options.rateLimit, { enabled: false, dryRun: true });
+    assert.deepEqual(options.log, { level: 'info', format: 'json', slowMs: 500 });
+    assert.equal(options.requestIdHeader, 'x-correlation-id');
+    assert.equal(options.cors, false);
+  });
+
   it('parses TRUST_PROXY as createRampart understands it, refusing true', () => {
     assert.equal(configWith({ TRUST_PROXY: 'false' }).TRUST_PROXY, false);
     assert.deepEqual(configWith({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY, ['loopback', '10.0.0.0/8']);

@@ -20,7 +20,7 @@ describe('production and staging rules', () => {
     assert.ok(result.ok, messages(result.errors).join('\n'));
     assert.deepEqual(result.warnings, []);
     assert.equal(result.config.COOKIE_SECURE, true, 'secure cookies by default');
-    assert.equal(result.config.SESSION_COOKIE_NAME, '__Host-session');
+    assert.equal(result.config.SESSION_COOKIE_NAME, 'session', 'a base name: sent as __Host-session');
     assert.equal(result.config.LOG_FORMAT, 'json');
   });
 
@@ -43,11 +43,11 @@ describe('production and staging rules', () => {
     assert.equal(result.errors[0]?.source, 'environment');
   });
 
-  it('refuse cookies browsers would drop, in any profile', () => {
+  it('refuse cookie settings browsers would drop or that invite CSRF, in any profile', () => {
     const result = load({ COOKIE_SAMESITE: 'none', SESSION_COOKIE_NAME: '__Host-sid' }, 'development');
     assert.deepEqual(messages(result.errors), [
-      'COOKIE_SAMESITE=none requires COOKIE_SECURE=true (browsers reject SameSite=None cookies without Secure)',
-      'SESSION_COOKIE_NAME with a __Host- or __Secure- prefix requires COOKIE_SECURE=true (browsers reject such cookies without Secure)',
+      'COOKIE_SAMESITE must be one of lax, strict (got "none")',
+      'SESSION_COOKIE_NAME must be a cookie name (letters, digits and !#$%&\'*+-.^_`|~) without a __ prefix: Rampart adds __Host- itself when cookies are Secure (got "__Host-sid")',
     ]);
   });
 
