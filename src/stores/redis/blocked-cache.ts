@@ -19,16 +19,18 @@ interface Entry {
 export class BlockedCache {
   readonly #entries = new Map<string, Entry>();
   readonly #max: number;
+  readonly #now: () => number;
   hits = 0;
 
-  constructor(max: number) {
+  constructor(max: number, now: () => number = Date.now) {
     this.#max = max;
+    this.#now = now;
   }
 
   /** A rejection decided locally, or undefined to ask Redis. */
   check(hits: readonly Hit[]): StoreDecision | undefined {
     if (this.#entries.size === 0) return undefined;
-    const now = Date.now();
+    const now = this.#now();
     let results: HitResult[] | undefined;
     for (let i = 0; i < hits.length; i++) {
       const hit = hits[i] as Hit;
@@ -50,7 +52,7 @@ export class BlockedCache {
   }
 
   remember(hits: readonly Hit[], results: readonly HitResult[]): void {
-    const now = Date.now();
+    const now = this.#now();
     for (let i = 0; i < hits.length; i++) {
       const result = results[i] as HitResult;
       if (result.allowed || result.retryAfterMs <= 0) continue;

@@ -88,9 +88,9 @@ export class RedisStore implements RateLimitStore {
     this.#timeoutMs = positiveInteger('redisStore.timeoutMs', options.timeoutMs, DEFAULT_REDIS_TIMEOUT_MS);
     this.#pauseMs = positiveInteger('redisStore.pauseAfterFailureMs', options.pauseAfterFailureMs, DEFAULT_PAUSE_MS, 0);
     const cacheSize = positiveInteger('redisStore.blockedCacheSize', options.blockedCacheSize, DEFAULT_BLOCKED_CACHE_SIZE, 0);
-    this.#blocked = cacheSize === 0 ? undefined : new BlockedCache(cacheSize);
     if (options.now !== undefined && typeof options.now !== 'function') throw invalidOption('redisStore.now', 'a function returning epoch ms', options.now);
     this.#now = options.now;
+    this.#blocked = cacheSize === 0 ? undefined : new BlockedCache(cacheSize, options.now);
     if (options.client !== undefined) {
       if (typeof (options.client as { evalsha?: unknown }).evalsha !== 'function') throw invalidOption('redisStore.client', 'an ioredis Redis or Cluster', options.client);
       this.client = options.client;
@@ -142,9 +142,11 @@ export class RedisStore implements RateLimitStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (!this.#owned) return;
+    if (!this.#owned || this.client.status === 'end') return;
+    const ended = new Promise<void>((resolve) => this.client.once('end', resolve));
     if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
     else this.client.disconnect();
+    await ended;
   }
 
   async #consumeGroup(hits: readonly Hit[]): Promise<StoreDecision> {
@@ -196,11 +198,12 @@ export class RedisStore implements RateLimitStore {
 
   /** EVALSHA, and EVAL once when Redis lost the script (restart, SCRIPT FLUSH, a failover to a new node). */
   #eval(script: Script, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
-    return this.#call(async () => {
+    return this.#call(async (call) => {
       try {
         return await this.client.evalsha(script.sha, keys.length, ...keys, ...args);
       } catch (error) {
-        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+        // A call the request stopped waiting for is not retried: it would count a request already answered.
+        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT') || call.abandoned) throw error;
         this.#scriptLoads++;
         this.#calls++;
         return this.client.eval(script.source, keys.length, ...keys, ...args);
@@ -213,7 +216,7 @@ export class RedisStore implements RateLimitStore {
    * client is not connected or a recent failure paused the store: a request
    * never waits in the client's offline queue for a Redis that is not there.
    */
-  #call<T>(run: () => Promise<T>): Promise<T> {
+  #call<T>(run: (call: { abandoned: boolean }) => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new RedisUnavailableError('the store is closed'));
     if (this.client.status !== 'ready') {
       // A lazyConnect client waits for its first command; start it, but do not queue this one behind the handshake.
@@ -222,20 +225,23 @@ export class RedisStore implements RateLimitStore {
     }
     if (this.#pausedUntil > 0 && Date.now() < this.#pausedUntil) return this.#fail(new RedisUnavailableError('Redis failed recently; paused'));
     this.#calls++;
+    const call = { abandoned: false };
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
+        call.abandoned = true;
         this.#pause();
         reject(new RedisUnavailableError(`Redis did not answer within ${this.#timeoutMs} ms`));
       }, this.#timeoutMs);
-      run().then(
+      run(call).then(
         (value) => {
           clearTimeout(timer);
-          this.#pausedUntil = 0;
+          if (!call.abandoned) this.#pausedUntil = 0;
           resolve(value);
         },
         (error: unknown) => {
           clearTimeout(timer);
-          this.#pause();
+          // A late failure of a call already given up on says nothing about Redis now.
+          if (!call.abandoned) this.#pause();
           reject(error);
         },
       );

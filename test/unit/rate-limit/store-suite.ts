@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import type { AlgorithmName, Hit, LimitSpec, PenaltyKey, PenaltySpec, RateLimitStore, StoreDecision } from 'rampart';
 
 /** A clock the suite moves by hand; stores under test read it instead of the real one. */
@@ -36,7 +36,13 @@ async function hitTimes(store: RateLimitStore, hit: Hit, n: number): Promise<Sto
  * Cluster. Exact numbers, so every store must agree to the millisecond with
  * the reference algorithms.
  */
-export function defineStoreSuite(name: string, open: () => Promise<StoreUnderTest | undefined>, close: () => Promise<void>): void {
+export function defineStoreSuite(
+  name: string,
+  open: () => Promise<StoreUnderTest | undefined>,
+  close: () => Promise<void>,
+  /** Skips (loudly; fails under CI=true) when the backing service is unreachable. */
+  requires: (t: TestContext) => Promise<boolean> = async () => true,
+): void {
   describe(`rate-limit store suite [${name}]`, () => {
     let subject: StoreUnderTest | undefined;
     before(async () => {
@@ -46,7 +52,8 @@ export function defineStoreSuite(name: string, open: () => Promise<StoreUnderTes
 
     const run = (title: string, body: (store: RateLimitStore, clock: FakeClock) => Promise<void>): void => {
       it(title, async (t) => {
-        if (subject === undefined) return t.skip('store unavailable');
+        if (!(await requires(t))) return;
+        assert.ok(subject !== undefined, `the ${name} store opened`);
         subject.clock.now = T0;
         await body(subject.store, subject.clock);
       });
