@@ -22,7 +22,8 @@ rampart deploy nginx --server-name api.example.com --upstream 127.0.0.1:3001 [--
   --dhparam FILE            DH group enabling the DHE suites (default ECDHE only)
   --https-port N (443)      --http-port N (80)      --no-http      --listen ADDR (repeat)
   --body-limit SIZE (1m)    --read-timeout S (60)   --connect-timeout S (5)
-  --upstream-keepalive S (30)                       must stay below the app's keep-alive timeout
+  --upstream-keepalive S (30)                       must stay below the app's keep-alive timeout (65 s)
+  --fail-timeout S (10)     how long a failed instance is skipped
   --rate-limit N            per-client-IP requests per second at the edge   --burst N (2×N)
   --hsts-max-age S          --hsts-preload          --no-hsts      --no-http2
   --real-ip-from CIDR       a load balancer in front of nginx (repeat)
@@ -95,6 +96,7 @@ async function nginx(argv: readonly string[]): Promise<number> {
       'read-timeout': { type: 'string' },
       'connect-timeout': { type: 'string' },
       'upstream-keepalive': { type: 'string' },
+      'fail-timeout': { type: 'string' },
       'rate-limit': { type: 'string' },
       burst: { type: 'string' },
       'hsts-max-age': { type: 'string' },
@@ -138,6 +140,7 @@ async function nginx(argv: readonly string[]): Promise<number> {
     ...defined('readTimeoutSeconds', integer(values['read-timeout'])),
     ...defined('connectTimeoutSeconds', integer(values['connect-timeout'])),
     ...defined('upstreamKeepaliveSeconds', integer(values['upstream-keepalive'])),
+    ...defined('failTimeoutSeconds', integer(values['fail-timeout'])),
     ...(values['rate-limit'] === undefined
       ? {}
       : { rateLimit: { perSecond: integer(values['rate-limit']) as number, ...defined('burst', integer(values.burst)) } }),

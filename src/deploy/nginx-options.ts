@@ -36,6 +36,12 @@ export interface NginxOptions {
    * may reuse a connection the app is closing.
    */
   upstreamKeepaliveSeconds?: number;
+  /**
+   * Seconds a failed instance is skipped before nginx tries it again
+   * (`fail_timeout`). Default 10. During a rolling restart, wait this long
+   * after an instance is back before stopping the next.
+   */
+  failTimeoutSeconds?: number;
   /** A per-client-IP request limit at the edge (`limit_req`). Default none: Rampart's own limits apply. */
   rateLimit?: { readonly perSecond: number; readonly burst?: number } | false;
   /** HSTS sent by nginx on every HTTPS response. Default `{ maxAge: 31536000, includeSubDomains: true }`. */
@@ -89,8 +95,8 @@ export const DEFAULT_UPSTREAM_KEEPALIVE_SECONDS = 30;
 export const CLIENT_TIMEOUT_SECONDS = 10;
 /** Idle connections kept open to the instances (per worker). */
 export const UPSTREAM_KEEPALIVE_CONNECTIONS = 32;
-/** A failed instance is skipped for this long before nginx tries it again. */
-export const FAIL_TIMEOUT_SECONDS = 10;
+/** A failed instance is skipped for this long before nginx tries it again: short, since instances restart in seconds. */
+export const DEFAULT_FAIL_TIMEOUT_SECONDS = 10;
 /** One retry on another instance: recovers from a stopped instance without multiplying load on a failing fleet. */
 export const NEXT_UPSTREAM_TRIES = 2;
 export const DEFAULT_HIDDEN_PATHS: readonly string[] = ['/metrics', '/status'];
@@ -114,6 +120,7 @@ export interface ResolvedNginxOptions {
   readonly readTimeoutSeconds: number;
   readonly connectTimeoutSeconds: number;
   readonly upstreamKeepaliveSeconds: number;
+  readonly failTimeoutSeconds: number;
   readonly rateLimit: { readonly perSecond: number; readonly burst: number } | false;
   readonly hsts: Required<HstsOptions> | false;
   readonly realIpFrom: readonly string[];
@@ -156,6 +163,7 @@ export function resolveNginxOptions(options: NginxOptions): ResolvedNginxOptions
     readTimeoutSeconds: positiveInteger('readTimeoutSeconds', options.readTimeoutSeconds ?? DEFAULT_READ_TIMEOUT_SECONDS, 86_400),
     connectTimeoutSeconds: positiveInteger('connectTimeoutSeconds', options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS, 75),
     upstreamKeepaliveSeconds: positiveInteger('upstreamKeepaliveSeconds', options.upstreamKeepaliveSeconds ?? DEFAULT_UPSTREAM_KEEPALIVE_SECONDS, 3600),
+    failTimeoutSeconds: positiveInteger('failTimeoutSeconds', options.failTimeoutSeconds ?? DEFAULT_FAIL_TIMEOUT_SECONDS, 3600),
     rateLimit: resolveRateLimit(options.rateLimit),
     hsts: resolveHsts(options.hsts),
     realIpFrom: (options.realIpFrom ?? []).map((value, i) => cidr(`realIpFrom[${i}]`, value)),

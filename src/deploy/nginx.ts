@@ -1,4 +1,4 @@
-import { atLeast, CLIENT_TIMEOUT_SECONDS, FAIL_TIMEOUT_SECONDS, HEADER_BUFFER, NEXT_UPSTREAM_TRIES, resolveNginxOptions, UPSTREAM_KEEPALIVE_CONNECTIONS, type NginxOptions, type ResolvedNginxOptions } from './nginx-options.js';
+import { atLeast, CLIENT_TIMEOUT_SECONDS, HEADER_BUFFER, NEXT_UPSTREAM_TRIES, resolveNginxOptions, UPSTREAM_KEEPALIVE_CONNECTIONS, type NginxOptions, type ResolvedNginxOptions } from './nginx-options.js';
 import { nginxSize } from './nginx-syntax.js';
 import { problemBody, problemPages } from './problem-pages.js';
 import { TLS_CIPHERS, TLS_CURVES, TLS_PROTOCOLS, TLS_SESSION_CACHE_SIZE, TLS_SESSION_TIMEOUT } from './tls-profile.js';
@@ -67,7 +67,7 @@ function renderSite(o: ResolvedNginxOptions, trust: ProxyTrust): string {
   line();
   line(`upstream ${n}_app {`);
   line(`    zone ${n}_app 64k;`);
-  for (const upstream of o.upstreams) line(`    server ${upstream.address} max_fails=1 fail_timeout=${FAIL_TIMEOUT_SECONDS}s;`);
+  for (const upstream of o.upstreams) line(`    server ${upstream.address} max_fails=1 fail_timeout=${o.failTimeoutSeconds}s;`);
   line(`    keepalive ${UPSTREAM_KEEPALIVE_CONNECTIONS};`);
   line(`    keepalive_timeout ${o.upstreamKeepaliveSeconds}s;`);
   line('}');

@@ -3,7 +3,8 @@ import type { TestContext } from 'node:test';
 
 const found = new Map<string, boolean>();
 
-function onPath(tool: string): boolean {
+/** Whether `tool` is on the PATH. */
+export function onPath(tool: string): boolean {
   let present = found.get(tool);
   if (present === undefined) {
     try {
