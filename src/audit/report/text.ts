@@ -23,7 +23,7 @@ export function style(color: boolean): Style {
 }
 
 /** What will be sent, before anything is: the banner the issue asks for. */
-export function renderBanner(prepared: AuditPlan, s: Style): string {
+export function renderBanner(prepared: AuditPlan, s: Style = style(false)): string {
   const { options, plan, maxRequests } = prepared;
   const lines = [
     `${s.bold('rampart audit')}  ${options.url.href}`,
@@ -77,7 +77,7 @@ function renderFinding(item: Finding, s: Style): string[] {
   return lines;
 }
 
-export function renderReport(report: AuditReport, s: Style): string {
+export function renderReport(report: AuditReport, s: Style = style(false)): string {
   const { observatory: o } = report;
   const gradeText = o.grade.startsWith('A') ? s.green(o.grade) : o.grade.startsWith('B') ? s.yellow(o.grade) : s.red(o.grade);
   const lines = [

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runAudit } from '../../../src/audit/engine.js';
-import type { AuditOptions } from '../../../src/audit/options.js';
-import type { AuditReport, Outcome } from '../../../src/audit/types.js';
+import { CHECK_IDS, runAudit, type AuditOptions, type AuditReport, type Outcome } from 'rampart/audit';
 import { STRONG_HEADERS, startNodeFixture, type Behaviour, type FixtureOptions } from '../../fixtures/audit/node-server.js';
 import { testTls } from '../../fixtures/audit/tls.js';
 
@@ -148,7 +146,6 @@ describe('every check on a bare node:http service', () => {
   }
 
   it('covers every check in the catalog with a failing case', async () => {
-    const { CHECK_IDS } = await import('../../../src/audit/catalog.js');
     const covered = new Set(CASES.flatMap((item) => Object.keys(item.expect)));
     assert.deepEqual(CHECK_IDS.filter((id) => !covered.has(id)), []);
   });

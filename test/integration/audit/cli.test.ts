@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CHECK_IDS } from '../../../src/audit/catalog.js';
+import { CHECK_IDS } from 'rampart/audit';
 import { STRONG_HEADERS, WEAK, startNodeFixture, type RunningFixture } from '../../fixtures/audit/node-server.js';
 import { testTls } from '../../fixtures/audit/tls.js';
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runAudit } from '../../../src/audit/engine.js';
-import type { AuditReport } from '../../../src/audit/types.js';
+import { runAudit, type AuditReport } from 'rampart/audit';
 import { startExpress, type ExpressFixture } from '../../fixtures/audit/express-apps.js';
 import { WEAK, startNodeFixture } from '../../fixtures/audit/node-server.js';
 import { testTls } from '../../fixtures/audit/tls.js';

@@ -3,8 +3,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { chromium } from 'playwright-core';
-import { runAudit } from '../../../src/audit/engine.js';
-import { toHtml } from '../../../src/audit/report/html.js';
+import { runAudit, toHtml } from 'rampart/audit';
 import { WEAK, startNodeFixture } from '../../fixtures/audit/node-server.js';
 
 /** The HTML report, opened in Debian's Chromium: self-contained, escaped, and screenshotted for review. */

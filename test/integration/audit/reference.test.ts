@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runAudit } from '../../../src/audit/engine.js';
-import type { AuditOptions } from '../../../src/audit/options.js';
-import { renderReport, style } from '../../../src/audit/report/text.js';
-import type { AuditReport } from '../../../src/audit/types.js';
+import { renderReport, runAudit, type AuditOptions, type AuditReport } from 'rampart/audit';
 import { startReference, type ReferenceFixture } from '../../fixtures/audit/reference.js';
 import { testTls } from '../../fixtures/audit/tls.js';
 
@@ -71,7 +68,7 @@ describe('the reference service', () => {
       'metrics-public': 'fail:metrics-exposed',
       coep: 'info:coep-not-implemented',
     });
-    const text = renderReport(report, style(false));
+    const text = renderReport(report);
     assert.match(text, /These checks need TLS and cannot pass until the service answers over HTTPS: https, hsts, redirection\./);
     assert.match(text, /Score lost to plain HTTP: redirection -20, strict-transport-security -20\./);
     assert.match(text, /the same headers would score 130 \(A\+\)/);
