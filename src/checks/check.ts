@@ -41,8 +41,10 @@ export async function runCheck(check: Check): Promise<CheckResult & { readonly d
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<CheckResult>((resolve) => {
     timer = setTimeout(() => {
-      controller.abort();
+      // Settle first: a check that rejects as soon as it is aborted must not
+      // turn the timeout into a generic failure.
       resolve({ status: 'fail', output: `timed out after ${timeoutMs} ms` });
+      controller.abort();
     }, timeoutMs);
     // Not unref'ed: a check hung on a promise that holds nothing open would
     // otherwise let the process exit mid-probe. The finally below clears it.
