@@ -30,7 +30,7 @@ values never are.
   --ignore-env        ignore this shell's environment: check the files alone
   --checks            also run the dependency checks MODULE exports as checks(config)
   --settings          list every setting with its source (secrets redacted)
-  --cwd DIR           where .env files are looked for (default: the current directory)
+  --cwd DIR           run as if started in DIR: .env files and relative paths (default: here)
   --json              print the report as JSON
 
 Exit status: 0 valid, 78 configuration problems, 69 a dependency unavailable

@@ -29,7 +29,7 @@ export interface Layer {
 
 export interface ResolvedProfile {
   readonly profile: Profile;
-  /** Where it was read: `APP_ENV in environment`, `NODE_ENV in .env`, `default`, `option`. */
+  /** Where it was read: `APP_ENV in environment`, `NODE_ENV in .env`, `default`, `explicit option`. */
   readonly source: string;
   /** False when the named profile was unknown; the rules of `production` then apply, hiding nothing. */
   readonly valid: boolean;
@@ -97,7 +97,7 @@ export function profileFileLayer(options: LoadOptions, cwd: string, profile: Res
  * never a silent default: a typo in production must not turn its rules off.
  */
 export function resolveProfile(options: LoadOptions, environment: Layer, files: readonly Layer[], issues: ConfigIssue[]): ResolvedProfile {
-  if (options.profile !== undefined) return { profile: options.profile, source: 'option', valid: true };
+  if (options.profile !== undefined) return { profile: options.profile, source: 'explicit option', valid: true };
   for (const variable of ['APP_ENV', 'NODE_ENV']) {
     for (const layer of [environment, ...[...files].reverse()]) {
       const raw = layer.values.get(variable)?.trim();

@@ -59,7 +59,7 @@ describe('rampart check', () => {
   it('exits 0 on a valid configuration', async () => {
     const result = await runCli(['check', '--env-file', good, '--profile', 'production', '--ignore-env']);
     assert.equal(result.code, 0, result.stdout);
-    assert.match(result.stdout, /✓ \d+ settings valid \(\d+ defaults, 3 from .*good\.env, 1 from option\)\n\n/, 'no warning either');
+    assert.match(result.stdout, /✓ \d+ settings valid \(\d+ defaults, 3 from .*good\.env, 1 from explicit option\)\n\n/, 'no warning either');
     assert.match(result.stdout, /✓ Ready in \d+ ms/);
     assertNoSecrets(result.stdout);
   });
