@@ -59,6 +59,7 @@ export const HTTP_DURATION_BUCKETS: readonly number[] = Object.freeze([0.005, 0.
 /** OTel HTTP semantic conventions: methods outside RFC 9110 (+ PATCH) are recorded as `_OTHER`. */
 const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE']);
 const CHECK_STATUS_VALUE: Readonly<Record<CheckStatus, number>> = { pass: 1, warn: 0.5, fail: 0 };
+const MISNAMED_PROCESS_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 const OTHER_METHOD = '_OTHER';
 const DEFAULT_MAX_SERIES = 2000;
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -190,6 +191,9 @@ export class RampartMetrics {
     if (this.#processMetrics) {
       this.#processMetrics = false;
       collectDefaultMetrics({ register: this.registry });
+      // Gauges named like counters (`promtool check metrics` rejects them);
+      // each is the sum of its unsuffixed, per-type twin, which stays.
+      for (const name of MISNAMED_PROCESS_GAUGES) this.registry.removeSingleMetric(name);
     }
     return { body: await this.registry.metrics(), contentType: this.registry.contentType };
   }
