@@ -43,7 +43,8 @@ export function sentryErrorTracker(sentry: SentryLike): ErrorTracker {
         if (context.userId !== undefined) scope.setUser({ id: context.userId });
         const { method, path, route, userAgent } = context;
         if (method !== undefined) scope.setContext('request', { method, path, route, userAgent });
-        scope.setContext('causes', { chain: context.causes });
+        // Strings, not objects: Sentry normalizes contexts to three levels deep.
+        scope.setContext('causes', { chain: context.causes.map((cause) => `${cause.name}: ${cause.message}`) });
         sentry.captureException(error);
       });
     },
