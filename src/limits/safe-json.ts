@@ -20,13 +20,6 @@ const CLOSE_BRACKET = 0x5d;
 const COLON = 0x3a;
 
 /**
- * Keys that may spell `__proto__` or `constructor` once JSON escapes are
- * decoded. Only documents containing one of these substrings are walked, so
- * ordinary bodies pay for a substring search, not a second traversal.
- */
-const SUSPECT = /__proto__|constructor|\\u/;
-
-/**
  * `JSON.parse` with limits on nesting depth and key count, and no way to
  * reach an object's prototype.
  *
@@ -41,37 +34,66 @@ const SUSPECT = /__proto__|constructor|\\u/;
  * `PAYLOAD_TOO_LARGE` (413) when a structural limit is exceeded.
  */
 export function parseJsonSafely(text: string, limits: JsonLimits): unknown {
-  if (text.trim() === '') throw new AppError('MALFORMED_JSON', { detail: 'The request body is empty; send a JSON value.' });
-  scanStructure(text, limits);
+  // Only short texts are trimmed: a long all-whitespace body is just invalid JSON.
+  if (text.length === 0 || (text.length < 64 && text.trim() === '')) throw new AppError('MALFORMED_JSON', { detail: 'The request body is empty; send a JSON value.' });
+  const suspect = scanStructure(text, limits);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new AppError('MALFORMED_JSON', { cause: error });
   }
-  if (value !== null && typeof value === 'object' && SUSPECT.test(text)) guardPrototypes(value, limits.prototypeKeys);
+  if (suspect && value !== null && typeof value === 'object') guardPrototypes(value, limits.prototypeKeys);
   return value;
 }
 
-/** Counts depth and `:` (one per object member) outside strings. Does not validate: `JSON.parse` does. */
-function scanStructure(text: string, limits: JsonLimits): void {
+/**
+ * One pass over the text, outside strings: counts nesting depth and object
+ * keys (a string followed by `:`), and reports whether any key could be
+ * `__proto__` or `constructor` once escapes are decoded, so that ordinary
+ * documents are never walked a second time. Does not validate: `JSON.parse` does.
+ */
+function scanStructure(text: string, limits: JsonLimits): boolean {
   const { maxDepth, maxKeys } = limits;
   const length = text.length;
   let depth = 0;
   let keys = 0;
+  let suspect = false;
   for (let i = 0; i < length; i++) {
     const code = text.charCodeAt(i);
     if (code === QUOTE) {
-      i = endOfString(text, i);
-      if (i === -1) return; // unterminated: JSON.parse reports it
+      const end = endOfString(text, i);
+      if (end === -1) return suspect; // unterminated: JSON.parse reports it
+      let next = end + 1;
+      while (next < length && isWhitespace(text.charCodeAt(next))) next++;
+      if (text.charCodeAt(next) === COLON) {
+        if (++keys > maxKeys) throw tooComplex(`The JSON body has more than ${maxKeys} keys.`);
+        if (!suspect) suspect = isSuspectKey(text, i + 1, end);
+        i = next;
+      } else {
+        i = end;
+      }
     } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
       if (++depth > maxDepth) throw tooComplex(`The JSON body nests deeper than ${maxDepth} levels.`);
     } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
       depth--;
-    } else if (code === COLON) {
-      if (++keys > maxKeys) throw tooComplex(`The JSON body has more than ${maxKeys} keys.`);
     }
   }
+  return suspect;
+}
+
+/** RFC 8259 §2 insignificant whitespace. */
+function isWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+}
+
+/** `__proto__` or `constructor` literally, or any key with an escape (which could spell them). */
+function isSuspectKey(text: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (length === 9 && text.startsWith('__proto__', start)) return true;
+  if (length === 11 && text.startsWith('constructor', start)) return true;
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === BACKSLASH) return true;
+  return false;
 }
 
 /** Index of the quote closing the string opened at `start`, skipping escaped quotes; -1 if none. */
