@@ -1,6 +1,7 @@
 import type { RampartOptions } from '../pipeline/rampart.js';
 import { Keyring } from '../secrets/keyring.js';
 import type { RampartConfig } from './define.js';
+import { describeConfig } from './load.js';
 
 /** The settings `keyringFrom` reads. */
 export type KeyringSettings = Pick<RampartConfig, 'SECRET_KEY' | 'SECRET_KEY_PREVIOUS'>;
@@ -52,6 +53,7 @@ export function keyringFrom(config: KeyringSettings): Keyring {
  * | `COOKIE_SECURE`, `COOKIE_SAMESITE`, `SESSION_COOKIE_NAME`, `SESSION_MAX_AGE` | `cookies.*` |
  * | `METRICS_ENABLED=false` | `metrics: false` |
  * | `METRICS_TOKEN` (when set) | `admin.token` |
+ * | every setting, redacted, with its source | `status.config` (shown on `/status` to operators) |
  *
  * `overrides` adds what configuration does not cover; object options are
  * merged one level deep, so `{ rateLimit: { rules } }` keeps `enabled`.
@@ -82,8 +84,17 @@ export function optionsFrom(config: RampartSettings, overrides: RampartOptions =
     ...(config.PUBLIC_ORIGIN === undefined ? {} : { csrf: { origins: [config.PUBLIC_ORIGIN] } }),
     ...(config.METRICS_TOKEN === undefined ? {} : { admin: { token: config.METRICS_TOKEN } }),
     ...(config.METRICS_ENABLED ? {} : { metrics: false as const }),
+    ...statusSummary(config),
   };
   return merge(options, overrides);
+}
+
+/** `{ LOG_LEVEL: { value: 'info', source: 'environment' }, SECRET_KEY: { value: '[redacted]', … } }` for `/status`. */
+function statusSummary(config: object): Pick<RampartOptions, 'status'> {
+  const settings = describeConfig(config);
+  if (settings.length === 0) return {};
+  const summary = Object.fromEntries(settings.map((setting) => [setting.key, setting.value === undefined ? { source: setting.source } : { value: setting.value, source: setting.source }]));
+  return { status: { config: Object.freeze(summary) } };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -51,6 +51,16 @@ describe('optionsFrom', () => {
     assert.equal(optionsFrom(configWith({})).cors, undefined, 'CORS stays off without origins');
   });
 
+  it('hands /status the redacted summary: every setting with its source, no secret', () => {
+    const config = configWith({ SECRET_KEY: NEW, LOG_LEVEL: 'info', REDIS_URL: 'redis://:cache-pass@127.0.0.1:6379' });
+    const summary = optionsFrom(config).status?.config as Record<string, { value?: string; source: string }>;
+    assert.deepEqual(summary['LOG_LEVEL'], { value: 'info', source: 'environment' });
+    assert.deepEqual(summary['SECRET_KEY'], { value: '[redacted]', source: 'environment' });
+    assert.deepEqual(summary['REDIS_URL'], { value: 'redis://:[redacted]@127.0.0.1:6379', source: 'environment' });
+    assert.deepEqual(summary['LOG_FILE'], { source: 'unset' });
+    assert.ok(!JSON.stringify(summary).includes(NEW) && !JSON.stringify(summary).includes('cache-pass'));
+  });
+
   it('merges overrides one level deep, so adding rules keeps the configured switch', () => {
     const config = configWith({ RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'info' });
     const options = optionsFrom(config, { rateLimit: { dryRun: true }, log: { slowMs: 500 }, requestIdHeader: 'x-correlation-id', cors: false });
