@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { renderNginxConfig, type NginxConfig } from '../../../src/deploy/nginx.js';
+import { DEFAULT_DRAIN_SECONDS, DEFAULT_SHUTDOWN_DELAY_SECONDS } from '../../../src/deploy/systemd.js';
 import { Client, freePort, Nginx, plainGet, productionEnv, ServiceInstance, startLoad, waitFor } from './stack.js';
 import { makeTestPki, type TestPki } from './tls.js';
 import { onPath, requireTool } from './tools.js';
@@ -181,6 +182,9 @@ describe('nginx in front of two reference-service instances', () => {
       for (const instance of instances) {
         const code = await instance.stop('SIGTERM');
         assert.equal(code, 0, `${instance.name} exits cleanly after draining`);
+        // The shutdown the systemd unit's TimeoutStopSec and the Kubernetes grace period are sized for.
+        const started = instance.lines.findLast((line) => line['msg'] === 'shutdown started: readiness now fails');
+        assert.deepEqual([started?.['delayMs'], started?.['drainTimeoutMs']], [DEFAULT_SHUTDOWN_DELAY_SECONDS * 1000, DEFAULT_DRAIN_SECONDS * 1000]);
         const mark = instance.lines.length;
         await instance.start();
         // Back in rotation: nginx sends it load again (after fail_timeout) before the next one stops.
