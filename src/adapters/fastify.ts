@@ -106,11 +106,13 @@ export function rampart(fastify: FastifyInstance, options: RampartFastifyOptions
   if (!fastify.hasContentTypeParser('application/x-www-form-urlencoded')) {
     fastify.addContentTypeParser('application/x-www-form-urlencoded', parsing, (_request, body: string, parsed) => parsed(null, core.limits.parseForm(body)));
   }
-  core.csrf.enableBodyStage();
-  fastify.addHook('preValidation', function rampartBodyStage(request, _reply, next) {
-    core.checkBody(stateOf(request), request.body); // a throw reaches the error handler (Fastify's hook runner catches it)
-    next();
-  });
+  if (core.csrf.enabled && core.csrf.tokensEnabled) {
+    core.csrf.enableBodyStage();
+    fastify.addHook('preValidation', function rampartBodyStage(request, _reply, next) {
+      core.checkBody(stateOf(request), request.body); // a throw reaches the error handler (Fastify's hook runner catches it)
+      next();
+    });
+  }
 
   // Node refuses oversized headers (431) before Fastify runs: answer as problem+json, unless the app set a clientErrorHandler.
   for (const listener of fastify.server.listeners('clientError')) {
