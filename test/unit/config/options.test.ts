@@ -53,7 +53,8 @@ describe('optionsFrom', () => {
 
   it('hands /status the redacted summary: every setting with its source, no secret', () => {
     const config = configWith({ SECRET_KEY: NEW, LOG_LEVEL: 'info', REDIS_URL: 'redis://:cache-pass@127.0.0.1:6379' });
-    const summary = optionsFrom(config).status?.config as Record<string, { value?: string; source: string }>;
+    const status = optionsFrom(config).status;
+    const summary = (status === false ? undefined : status?.config) as Record<string, { value?: string; source: string }>;
     assert.deepEqual(summary['LOG_LEVEL'], { value: 'info', source: 'environment' });
     assert.deepEqual(summary['SECRET_KEY'], { value: '[redacted]', source: 'environment' });
     assert.deepEqual(summary['REDIS_URL'], { value: 'redis://:[redacted]@127.0.0.1:6379', source: 'environment' });
