@@ -24,6 +24,7 @@ export function createAccessLog(access: Logger, options: LogOptions, defaultSkip
       {
         reqId: state.requestId,
         traceId: state.traceId,
+        spanId: state.spanId,
         method: state.method,
         route: state.route ?? UNMATCHED_ROUTE,
         path: state.path,

@@ -12,6 +12,7 @@ import { resolveRequestId } from '../request-id/request-id.js';
 import { Keyring } from '../secrets/keyring.js';
 import { parseTraceParent } from '../request-id/traceparent.js';
 import { Operations, type OperationsOptions } from '../lifecycle/operations.js';
+import { activeSpanIds, newSpanId } from '../diagnostics/trace-context.js';
 import { RateLimiter, type RateLimitOptions } from '../rate-limit/limiter.js';
 import { CookieJar, type CookieOptions } from '../cookies/cookie-jar.js';
 import { CorsPolicy, type CorsOptions } from '../cors/cors.js';
@@ -202,10 +203,14 @@ export class Rampart {
   #newState(view: RequestView): RequestState {
     const client = this.#resolveClient(view);
     const trace = parseTraceParent(view.header('traceparent'));
+    // An OpenTelemetry span, when one is active, names the trace; else W3C
+    // `traceparent` does, and this request is a new span under the caller's.
+    const active = activeSpanIds();
     return new RequestState({
       requestId: resolveRequestId(view.header(this.requestIdHeader)),
-      traceId: trace?.traceId,
-      parentSpanId: trace?.parentSpanId,
+      traceId: active?.traceId ?? trace?.traceId,
+      parentSpanId: active === undefined ? trace?.parentSpanId : undefined,
+      spanId: active?.spanId ?? (trace === undefined ? undefined : newSpanId()),
       clientIp: client.ip,
       secure: client.secure,
       method: view.method,

@@ -25,6 +25,8 @@ export class RequestState {
   readonly traceId: string | undefined;
   /** The caller's span id from `traceparent`. */
   readonly parentSpanId: string | undefined;
+  /** This request's span: the active OpenTelemetry span's id, or a new one when the caller sent `traceparent`. */
+  readonly spanId: string | undefined;
   readonly clientIp: string;
   /** HTTPS as the client sent it (directly, or through a trusted proxy). */
   readonly secure: boolean;
@@ -53,6 +55,7 @@ export class RequestState {
     requestId: string;
     traceId: string | undefined;
     parentSpanId: string | undefined;
+    spanId?: string | undefined;
     clientIp: string;
     secure: boolean;
     method: string;
@@ -64,6 +67,7 @@ export class RequestState {
     this.requestId = fields.requestId;
     this.traceId = fields.traceId;
     this.parentSpanId = fields.parentSpanId;
+    this.spanId = fields.spanId;
     this.clientIp = fields.clientIp;
     this.secure = fields.secure;
     this.method = fields.method;
@@ -87,7 +91,7 @@ export class RequestState {
 
   /** A logger whose lines carry this request's id (and trace id), made on first use. */
   get log(): Logger {
-    return (this.#log ??= this.#rootLogger.child(this.traceId === undefined ? { reqId: this.requestId } : { reqId: this.requestId, traceId: this.traceId }));
+    return (this.#log ??= this.#rootLogger.child(this.traceId === undefined ? { reqId: this.requestId } : { reqId: this.requestId, traceId: this.traceId, spanId: this.spanId }));
   }
 
   addResponseHeader(name: string, value: string): void {
