@@ -41,6 +41,7 @@ const HEADER_OPS: HeaderOps<Response> = {
   get: (res, name) => res.getHeader(name),
   set: (res, name, value) => void res.setHeader(name, value),
   remove: (res, name) => res.removeHeader(name),
+  append: (res, name, value) => void res.append(name, value),
 };
 
 /** body-parser's error types, mapped to the problem codes every adapter answers with. */

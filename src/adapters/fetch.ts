@@ -52,6 +52,7 @@ const HEADER_OPS: HeaderOps<Headers> = {
   get: (headers, name) => headers.get(name) ?? undefined,
   set: (headers, name, value) => headers.set(name, value),
   remove: (headers, name) => headers.delete(name),
+  append: (headers, name, value) => headers.append(name, value),
 };
 
 const toResponse = (answer: Answer): Response => new Response(answer.body === '' ? null : answer.body, { status: answer.status, headers: answer.headers });

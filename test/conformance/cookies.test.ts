@@ -68,6 +68,13 @@ for (const driver of DRIVERS) {
       assert.equal(await whoami(dropped, cookie), null);
     });
 
+    it("keeps the handler's Set-Cookie beside the CSRF anchor cookie Rampart adds", async () => {
+      const { app } = await harden(driver);
+      const setCookie = (await app.request({ url: '/session/form' })).headers['set-cookie'] ?? '';
+      assert.match(setCookie, /__Host-session=session-id-1\./);
+      assert.match(setCookie, /__Host-csrf=[A-Za-z0-9_-]{22};/);
+    });
+
     it('survives malformed cookie headers without errors', async () => {
       const { app } = await harden(driver);
       for (const header of ['=', ';;;;', '===;=;', '__Host-session', '__Host-session=%E0%A4%A', 'a=b; __proto__=x; constructor=y', `${'k=v;'.repeat(1500)}`, '"quoted"="x"']) {

@@ -5,7 +5,7 @@ import express from 'express';
 import { nodeBodyParser, type RampartOptions } from 'rampart';
 import { rampart } from 'rampart/express';
 import { TEST_ROUTES } from './routes.js';
-import { toTestResponse, type AdapterDriver, type TestApp } from './types.js';
+import { fetchHeaders, toTestResponse, type AdapterDriver, type TestApp } from './types.js';
 
 /** Express over a real loopback server, driven with fetch. */
 export const expressDriver: AdapterDriver = {
@@ -42,7 +42,7 @@ export const expressDriver: AdapterDriver = {
     return {
       async request({ method = 'GET', url, headers = {}, body }) {
         const response = await fetch(`http://127.0.0.1:${port}${url}`, { method, headers, ...(body === undefined ? {} : { body }) });
-        return toTestResponse(response.status, Object.fromEntries(response.headers), await response.text());
+        return toTestResponse(response.status, fetchHeaders(response.headers), await response.text());
       },
       async close() {
         server.closeAllConnections();

@@ -1,7 +1,7 @@
 import { NotFoundError, currentRequest, readRequestBody, type RampartOptions } from 'rampart';
 import { rampart } from 'rampart/fetch';
 import { TEST_ROUTES, matchPath } from './routes.js';
-import { toTestResponse, type AdapterDriver, type TestApp } from './types.js';
+import { fetchHeaders, toTestResponse, type AdapterDriver, type TestApp } from './types.js';
 
 /** A Web-standard handler (the shape of a Next.js route handler or Bun.serve) wrapped by Rampart, called directly. */
 export const fetchDriver: AdapterDriver = {
@@ -36,7 +36,7 @@ export const fetchDriver: AdapterDriver = {
     return {
       async request({ method = 'GET', url, headers = {}, body }) {
         const response = await handler(new Request(`http://127.0.0.1${url}`, { method, headers, ...(body === undefined ? {} : { body }) }));
-        return toTestResponse(response.status, Object.fromEntries(response.headers), await response.text());
+        return toTestResponse(response.status, fetchHeaders(response.headers), await response.text());
       },
       close: () => guard.rampart.close(),
     };

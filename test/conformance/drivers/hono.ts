@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { readRequestBody, type RampartOptions } from 'rampart';
 import { rampart } from 'rampart/fetch';
 import { TEST_ROUTES } from './routes.js';
-import { toTestResponse, type AdapterDriver, type TestApp } from './types.js';
+import { fetchHeaders, toTestResponse, type AdapterDriver, type TestApp } from './types.js';
 
 /** A Hono app with Rampart's middleware, driven through `app.request()` as on @hono/node-server. */
 export const honoDriver: AdapterDriver = {
@@ -34,7 +34,7 @@ export const honoDriver: AdapterDriver = {
     return {
       async request({ method = 'GET', url, headers = {}, body }) {
         const response = await app.request(url, { method, headers, ...(body === undefined ? {} : { body }) }, env);
-        return toTestResponse(response.status, Object.fromEntries(response.headers), await response.text());
+        return toTestResponse(response.status, fetchHeaders(response.headers), await response.text());
       },
       close: () => guard.rampart.close(),
     };

@@ -142,6 +142,15 @@ export const TEST_ROUTES: readonly TestRoute[] = [
       return { started: true };
     },
   },
+  {
+    method: 'GET',
+    path: '/session/form',
+    // A page that signs in and renders a form: its own cookie and Rampart's anchor cookie, both kept.
+    handle: ({ reply, rampart, headers }) => {
+      reply.header('set-cookie', rampart.cookies.session('session-id-1'));
+      return { token: rampart.csrf.token(headers['cookie'] as string | undefined) };
+    },
+  },
   { method: 'GET', path: '/session/whoami', handle: ({ headers, rampart }) => ({ session: rampart.cookies.readSession(headers['cookie'] as string | undefined) ?? null }) },
   {
     method: 'POST',

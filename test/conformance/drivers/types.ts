@@ -29,6 +29,12 @@ export interface AdapterDriver {
   create(options: RampartOptions): Promise<TestApp>;
 }
 
+/** A Web `Headers` as a record, keeping every Set-Cookie (iteration would keep only the last). */
+export function fetchHeaders(headers: Headers): Record<string, unknown> {
+  const cookies = headers.getSetCookie();
+  return cookies.length === 0 ? Object.fromEntries(headers) : { ...Object.fromEntries(headers), 'set-cookie': cookies };
+}
+
 export function toTestResponse(status: number, headers: Record<string, unknown>, body: string): TestResponse {
   const flat: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
