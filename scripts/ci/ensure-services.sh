@@ -24,7 +24,8 @@ pg_up && echo "PostgreSQL: up" || echo "!!! PostgreSQL is not reachable on 127.0
 # Debian tools the integration tests drive (each test skips loudly, or fails
 # under CI=true, when its tool is missing).
 missing=()
-for pair in "nginx:nginx" "prometheus:prometheus" "promtool:prometheus" "chromium:chromium"; do
+for pair in "nginx:nginx" "prometheus:prometheus" "promtool:prometheus" "chromium:chromium" \
+  "openssl:openssl" "sqlite3:sqlite3" "pg_dump:postgresql-client" "pg_restore:postgresql-client" "systemd-analyze:systemd"; do
   bin="${pair%%:*}"; pkg="${pair##*:}"
   command -v "$bin" >/dev/null 2>&1 || missing+=("$pkg")
 done

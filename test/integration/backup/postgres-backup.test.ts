@@ -9,6 +9,7 @@ import { manifestPath } from '../../../src/backup/backup-file.js';
 import { backupPostgres } from '../../../src/backup/postgres.js';
 import { verifyBackup } from '../../../src/backup/verify.js';
 import { DATABASE_URL, requirePostgres } from '../../support/services.js';
+import { requireTool } from '../deploy/tools.js';
 
 /**
  * Against the shared local PostgreSQL: each run creates its own database
@@ -74,7 +75,7 @@ after(async () => {
 
 describe('PostgreSQL backups (pg_dump custom format)', () => {
   it('create → verify: a compressed 0600 dump whose restore matches the manifest, and the scratch database is dropped', async (t) => {
-    if (!(await requirePostgres(t))) return;
+    if (!(await requirePostgres(t)) || !requireTool(t, 'pg_dump', 'postgresql-client')) return;
     const before = await scratchDatabases();
     const phases = new Set<string>();
     const result = await backupPostgres({ url, dir: join(dir, 'roundtrip'), onProgress: (progress) => phases.add(progress.phase) });
@@ -97,7 +98,7 @@ describe('PostgreSQL backups (pg_dump custom format)', () => {
   });
 
   it('the dump and its manifest come from one snapshot, while the app keeps writing', async (t) => {
-    if (!(await requirePostgres(t))) return;
+    if (!(await requirePostgres(t)) || !requireTool(t, 'pg_dump', 'postgresql-client')) return;
     let stop = false;
     let written = 0;
     const writer = withClient(async (client) => {
@@ -118,7 +119,7 @@ describe('PostgreSQL backups (pg_dump custom format)', () => {
   });
 
   it('verify fails clearly on a truncated dump, with or without its manifest', async (t) => {
-    if (!(await requirePostgres(t))) return;
+    if (!(await requirePostgres(t)) || !requireTool(t, 'pg_dump', 'postgresql-client')) return;
     const { file } = await backupPostgres({ url, dir: join(dir, 'truncated') });
     truncateSync(file, Math.floor(statSync(file).size * 0.6));
     await assert.rejects(verifyBackup(file, { url: DATABASE_URL }), /bytes but was \d+ bytes when written: the file was truncated or altered/);
@@ -133,7 +134,7 @@ describe('PostgreSQL backups (pg_dump custom format)', () => {
   });
 
   it('verify fails on a corrupted byte', async (t) => {
-    if (!(await requirePostgres(t))) return;
+    if (!(await requirePostgres(t)) || !requireTool(t, 'pg_dump', 'postgresql-client')) return;
     const { file } = await backupPostgres({ url, dir: join(dir, 'corrupted') });
     const bytes = readFileSync(file);
     const middle = Math.floor(bytes.length / 2);
@@ -143,7 +144,7 @@ describe('PostgreSQL backups (pg_dump custom format)', () => {
   });
 
   it('verify reports a restore that does not hold what the manifest recorded', async (t) => {
-    if (!(await requirePostgres(t))) return;
+    if (!(await requirePostgres(t)) || !requireTool(t, 'pg_dump', 'postgresql-client')) return;
     const { file } = await backupPostgres({ url, dir: join(dir, 'mismatch') });
     const manifest = JSON.parse(readFileSync(manifestPath(file), 'utf8')) as { tables: Record<string, number>; schema: string[] };
     manifest.tables['app.notes'] = (manifest.tables['app.notes'] as number) + 1;
@@ -156,7 +157,7 @@ describe('PostgreSQL backups (pg_dump custom format)', () => {
   });
 
   it('explains a missing pg_dump and an unreachable server, and leaves no file behind', async (t) => {
-    if (!(await requirePostgres(t))) return;
+    if (!(await requirePostgres(t)) || !requireTool(t, 'pg_dump', 'postgresql-client')) return;
     const target = join(dir, 'failures');
     await assert.rejects(backupPostgres({ url, dir: target, pgBin: join(dir, 'no-such-bin') }), (error: Error & { reason?: string }) => {
       assert.equal(error.reason, 'tool-missing');
