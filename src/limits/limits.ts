@@ -7,7 +7,10 @@ import { FORM_MEDIA_TYPE, JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE, charsetOf, comp
 import { parseJsonSafely, type JsonLimits, type PrototypeKeyAction } from './safe-json.js';
 
 export interface LimitsOptions {
-  /** Largest request body in bytes. Default `DEFAULT_LIMITS.bodyBytes` (1 MiB). */
+  /**
+   * Largest JSON or form body in bytes (the bodies Rampart parses). Default
+   * 1 MiB. Uploads of other media types are bounded by the route's own parser.
+   */
   bodyBytes?: number;
   /** Longest request target (path and query) in characters. Default 8192. */
   urlLength?: number;
@@ -96,8 +99,9 @@ export class RequestLimits {
 
   /**
    * The limits stage: 414 for a long URL, 431 for an oversized `Cookie`
-   * header, and, for requests that declare a body, 413 for a declared length
-   * over the limit and 415 for a media type not accepted. Reads headers only.
+   * header, and, for requests that declare a body, 415 for a media type not
+   * accepted and 413 for a JSON or form body declared over the limit. Reads
+   * headers only.
    */
   check(view: RequestView): AppError | undefined {
     if (view.url.length > this.urlLength) return new AppError('URI_TOO_LONG', { detail: `The request URL is longer than ${this.urlLength} characters.` });
@@ -108,9 +112,14 @@ export class RequestLimits {
     const length = view.header('content-length');
     const chunked = view.header('transfer-encoding') !== undefined;
     if (!chunked && (length === undefined || length === '0')) return undefined;
+    const contentType = view.header('content-type');
+    const unsupported = this.checkMediaType(contentType);
+    if (unsupported !== undefined) return unsupported;
+    // JSON and forms are Rampart's to parse, so their size is refused here, before a byte is read.
+    // Uploads of other types are bounded by the route's own parser (multer, @fastify/multipart, bodyLimit).
     // A malformed Content-Length is the HTTP parser's to refuse; compare only a clean one.
-    if (length !== undefined && DECIMAL.test(length) && Number(length) > this.bodyBytes) return this.tooLarge();
-    return this.checkMediaType(view.header('content-type'));
+    if (length !== undefined && DECIMAL.test(length) && Number(length) > this.bodyBytes && this.kindOf(contentType) !== undefined) return this.tooLarge();
+    return undefined;
   }
 
   /**

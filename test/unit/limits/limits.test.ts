@@ -42,6 +42,8 @@ describe('RequestLimits', () => {
     assert.equal(statusOf(limits.check(view({ 'content-length': '101', 'content-type': 'application/json' }))), 413);
     assert.equal(statusOf(limits.check(view({ 'content-length': '100', 'content-type': 'application/json' }))), undefined);
     assert.equal(statusOf(limits.check(view({ 'content-length': '5', 'content-type': 'text/plain' }))), 415);
+    assert.equal(statusOf(limits.check(view({ 'content-length': '101', 'content-type': 'application/x-www-form-urlencoded' }))), 413);
+    assert.equal(statusOf(limits.check(view({ 'content-length': '99999999', 'content-type': 'multipart/form-data; boundary=x' }))), undefined, "an upload is the route parser's to bound");
     assert.equal(statusOf(limits.check(view({ 'content-length': '5' }))), 415, 'a body without a media type');
     assert.equal(statusOf(limits.check(view({ 'transfer-encoding': 'chunked', 'content-type': 'application/xml' }))), 415, 'chunked bodies too');
     assert.equal(statusOf(limits.check(view({ 'content-length': '0', 'content-type': 'text/plain' }))), undefined, 'no body, nothing to refuse');
