@@ -72,7 +72,7 @@ export async function runProbes(client: ProbeClient, options: ResolvedOptions): 
   const startPath = `${options.url.pathname}${options.url.search}`;
 
   const send = async (request: ProbeRequest): Promise<Exchange> => {
-    const label = `${request.method} ${request.path}`;
+    const label = `${request.method} ${displayPath(request.path, options.url)}`;
     try {
       const response = await client.send(request);
       responses.push(response);
@@ -94,6 +94,10 @@ export async function runProbes(client: ProbeClient, options: ResolvedOptions): 
   }
   const page = lastStart.response;
   const secure = page.url.protocol === 'https:';
+  // Later probes ask the page that was graded, on the origin it was served from
+  // (an http:// target that redirects to https:// is audited on https://).
+  const at = (path: string): string => new URL(path, page.url.origin).href;
+  const pagePath = page.url.href;
   const certificateValid = !secure || page.tlsAuthorized !== false;
 
   // 2. HTTP → HTTPS: for an https:// target ask its plain-HTTP port; for an http:// target the start chain already shows it.
@@ -111,37 +115,37 @@ export async function runProbes(client: ProbeClient, options: ResolvedOptions): 
   }
 
   const pages: Exchange[] = [];
-  for (const path of options.pages) pages.push(await send({ probe: 'page', method: 'GET', path }));
+  for (const path of options.pages) pages.push(await send({ probe: 'page', method: 'GET', path: at(path) }));
 
   // 3. CORS from an origin nobody lists, and from `null` (sandboxed frames, file: pages).
-  const cors = await send({ probe: 'cors', method: 'GET', path: startPath, headers: { origin: FOREIGN_ORIGIN } });
-  const corsNull = await send({ probe: 'cors-null', method: 'GET', path: startPath, headers: { origin: 'null' } });
+  const cors = await send({ probe: 'cors', method: 'GET', path: pagePath, headers: { origin: FOREIGN_ORIGIN } });
+  const corsNull = await send({ probe: 'cors-null', method: 'GET', path: pagePath, headers: { origin: 'null' } });
   const corsPreflight = await send({
     probe: 'cors-preflight',
     method: 'OPTIONS',
-    path: startPath,
+    path: pagePath,
     headers: { origin: FOREIGN_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
   });
 
   // 4. Error pages.
   const token = randomBytes(6).toString('hex');
   const requestId = `rampart-audit-${token}`;
-  const notFound = { ...(await send({ probe: 'not-found', method: 'GET', path: `/rampart-audit-${token}`, headers: { 'x-request-id': requestId } })), requestId };
+  const notFound = { ...(await send({ probe: 'not-found', method: 'GET', path: at(`/rampart-audit-${token}`), headers: { 'x-request-id': requestId } })), requestId };
   // Sent as the site's own page would send them, so a CSRF defence lets them through to the body parser.
-  const sameOrigin = { 'content-type': 'application/json', origin: options.url.origin, 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors' };
-  const malformedJson = await send({ probe: 'malformed-json', method: 'POST', path: options.jsonPath, headers: sameOrigin, body: '{"rampart-audit": ' });
+  const sameOrigin = { 'content-type': 'application/json', origin: page.url.origin, 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors' };
+  const malformedJson = await send({ probe: 'malformed-json', method: 'POST', path: at(options.jsonPath), headers: sameOrigin, body: '{"rampart-audit": ' });
   const oversizedBody = Buffer.alloc(options.oversizedBytes, 0x61);
   oversizedBody.write('{"pad":"', 0);
   oversizedBody.write('"}', options.oversizedBytes - 2);
-  const oversized = { ...(await send({ probe: 'oversized-body', method: 'POST', path: options.jsonPath, headers: sameOrigin, body: oversizedBody })), bytes: options.oversizedBytes };
-  const unsupportedMethod = await send({ probe: 'unsupported-method', method: 'PROPFIND', path: startPath });
+  const oversized = { ...(await send({ probe: 'oversized-body', method: 'POST', path: at(options.jsonPath), headers: sameOrigin, body: oversizedBody })), bytes: options.oversizedBytes };
+  const unsupportedMethod = await send({ probe: 'unsupported-method', method: 'PROPFIND', path: pagePath });
   const marker = `rampart-audit-trace-${token}`;
-  const trace = { ...(await send({ probe: 'trace', method: 'TRACE', path: startPath, headers: { 'x-rampart-audit': marker } })), marker };
+  const trace = { ...(await send({ probe: 'trace', method: 'TRACE', path: pagePath, headers: { 'x-rampart-audit': marker } })), marker };
 
   // 5. Operations endpoints: the first path that answers other than 404 wins.
-  const liveness = await firstAnswering(send, 'liveness', options.livenessPaths);
-  const readiness = await firstAnswering(send, 'readiness', options.readinessPaths);
-  const metrics = options.metricsPath === false ? undefined : await send({ probe: 'metrics', method: 'GET', path: options.metricsPath, headers: { accept: 'text/plain' } });
+  const liveness = await firstAnswering(send, 'liveness', options.livenessPaths.map(at));
+  const readiness = await firstAnswering(send, 'readiness', options.readinessPaths.map(at));
+  const metrics = options.metricsPath === false ? undefined : await send({ probe: 'metrics', method: 'GET', path: at(options.metricsPath), headers: { accept: 'text/plain' } });
 
   // 6. CSRF: a form post as a browser sends it from another site, with the cookies the audit holds.
   const csrfOrigin = FOREIGN_ORIGIN;
@@ -151,7 +155,7 @@ export async function runProbes(client: ProbeClient, options: ResolvedOptions): 
       await send({
         probe: 'csrf',
         method: options.csrfMethod,
-        path,
+        path: at(path),
         headers: {
           origin: csrfOrigin,
           referer: `${csrfOrigin}/`,
@@ -166,7 +170,7 @@ export async function runProbes(client: ProbeClient, options: ResolvedOptions): 
     );
   }
 
-  const rateLimit = options.rateLimit === undefined ? undefined : await probeRateLimit(client, options.rateLimit, responses);
+  const rateLimit = options.rateLimit === undefined ? undefined : await probeRateLimit(client, { ...options.rateLimit, path: at(options.rateLimit.path) }, responses);
 
   return {
     target: options.url,
@@ -197,6 +201,12 @@ export async function runProbes(client: ProbeClient, options: ResolvedOptions): 
 }
 
 type Send = (request: ProbeRequest) => Promise<Exchange>;
+
+/** A path on the target's origin as `/path`, anything else (the HTTP port, the upgraded origin) in full. */
+export function displayPath(path: string, target: URL): string {
+  const url = new URL(path, target);
+  return url.origin === target.origin ? `${url.pathname}${url.search}` : url.href;
+}
 
 /** GET `url`, then each same-host `Location`, at most `MAX_REDIRECTS` times. */
 async function follow(send: Send, probe: string, url: string, client: ProbeClient): Promise<Exchange[]> {

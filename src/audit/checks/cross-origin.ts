@@ -83,7 +83,8 @@ export function csrfFinding(observations: Observations): Finding {
   }
   const verdicts = observations.csrf.map((exchange) => ({ exchange, status: exchange.response?.status }));
   const evidenceList = verdicts.map(({ exchange }) => exchangeEvidence(exchange, exchange.response === undefined ? undefined : [`sent Origin: ${observations.csrfOrigin}, Sec-Fetch-Site: cross-site`, exchange.response.headers.line('content-type'), exchange.response.headers.line('location')].filter(Boolean).join('\n')));
-  const accepted = verdicts.filter(({ status }) => status !== undefined && (status < 400 || status >= 500));
+  // 503 is the service shedding load or draining: it neither accepted nor refused the post.
+  const accepted = verdicts.filter(({ status }) => status !== undefined && (status < 400 || (status >= 500 && status !== 503)));
   if (accepted.length > 0) {
     return finding('csrf', {
       outcome: 'fail',

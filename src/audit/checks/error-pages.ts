@@ -150,6 +150,16 @@ export function errorPageFindings(observations: Observations): Finding[] {
         severity: leaks.some((leak) => leak.kind === 'stack-trace' || leak.kind === 'file-path') ? 'medium' : 'low',
       });
     }
+    if (response.status === 503) {
+      // RFC 9110 §15.6.4: temporarily unable (shedding load, draining, maintenance). Says nothing about error handling.
+      return finding(id, {
+        outcome: 'warn',
+        result: 'service-unavailable',
+        summary: `Answered 503${response.headers.has('retry-after') ? ` (Retry-After: ${response.headers.get('retry-after') ?? ''})` : ''}: the service was shedding load, draining or down, so this probe is inconclusive; audit again when it is idle.`,
+        evidence: base,
+        fix: 'Audit again when the service is not overloaded; if it answers 503 while idle, find out why.',
+      });
+    }
     if (response.status >= 500 && !(id === 'error-unsupported-method' && response.status === 501)) {
       return finding(id, {
         outcome: 'fail',

@@ -3,9 +3,9 @@ import type { ProbeResponse } from '../http/client.js';
 import type { Exchange } from '../probes.js';
 import type { Evidence } from '../types.js';
 
-/** `GET /path` for a response, path relative to its origin. */
+/** `GET /path` for a response (the full URL when it went to another port or scheme). */
 export function requestLine(response: ProbeResponse): string {
-  return `${response.method} ${response.url.pathname}${response.url.search}`;
+  return `${response.method} ${response.display}`;
 }
 
 export function evidence(response: ProbeResponse, detail?: string): Evidence {

@@ -44,6 +44,8 @@ export interface ProbeRequest {
 
 export interface ProbeResponse {
   readonly url: URL;
+  /** `/path?query` on the target's origin, the full URL on any other (the HTTP port, an upgraded scheme). */
+  readonly display: string;
   readonly method: string;
   readonly status: number;
   readonly headers: HeaderMap;
@@ -59,6 +61,8 @@ export interface RequestEvent {
   readonly probe: string;
   readonly method: string;
   readonly url: string;
+  /** As `ProbeResponse.display`. */
+  readonly display: string;
   readonly status?: number;
   readonly error?: string;
   readonly durationMs: number;
@@ -79,14 +83,15 @@ const TLS_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|DEPTH_ZERO|UNABLE_
 
 export class ProbeClient {
   readonly #options: ClientOptions;
-  readonly #httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
+  // One connection per request: a reused socket the server closed meanwhile would fail a probe for nothing.
+  readonly #httpAgent = new HttpAgent({ keepAlive: false, maxSockets: 1 });
   readonly #httpsAgent: HttpsAgent;
   #sent = 0;
 
   constructor(options: ClientOptions) {
     this.#options = options;
     this.#httpsAgent = new HttpsAgent({
-      keepAlive: true,
+      keepAlive: false,
       maxSockets: 1,
       ...(options.ca === undefined ? {} : { ca: options.ca }),
       rejectUnauthorized: options.insecure !== true,
@@ -121,11 +126,11 @@ export class ProbeClient {
     const started = performance.now();
     try {
       const response = await this.#exchange(url, probe);
-      this.#options.onRequest?.({ probe: probe.probe, method: probe.method, url: url.href, status: response.status, durationMs: response.durationMs });
+      this.#options.onRequest?.({ probe: probe.probe, method: probe.method, url: url.href, display: response.display, status: response.status, durationMs: response.durationMs });
       return response;
     } catch (error) {
       const failure = toProbeError(error, this.#options.timeoutMs);
-      this.#options.onRequest?.({ probe: probe.probe, method: probe.method, url: url.href, error: failure.message, durationMs: Math.round(performance.now() - started) });
+      this.#options.onRequest?.({ probe: probe.probe, method: probe.method, url: url.href, display: this.#display(url), error: failure.message, durationMs: Math.round(performance.now() - started) });
       throw failure;
     }
   }
@@ -161,6 +166,7 @@ export class ProbeClient {
             clearTimeout(timer);
             resolve({
               url,
+              display: this.#display(url),
               method: probe.method,
               status: response.statusCode ?? 0,
               headers: HeaderMap.fromRaw(response.rawHeaders),
@@ -181,7 +187,11 @@ export class ProbeClient {
     });
   }
 
-  /** Closes kept-alive connections. */
+  #display(url: URL): string {
+    return url.origin === this.#options.origin.origin ? `${url.pathname}${url.search}` : url.href;
+  }
+
+  /** Releases the agents' sockets. */
   close(): void {
     this.#httpAgent.destroy();
     this.#httpsAgent.destroy();

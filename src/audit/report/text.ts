@@ -38,10 +38,7 @@ export function renderBanner(prepared: AuditPlan, s: Style = style(false)): stri
 }
 
 export function renderProgress(event: RequestEvent, index: number, total: number, s: Style): string {
-  const url = new URL(event.url);
-  // The redirect probe asks another port: show where.
-  const target = event.probe === 'http-redirect' ? url.href : `${url.pathname}${url.search}`;
-  const shown = target.length > 40 ? `${target.slice(0, 39)}…` : target;
+  const shown = event.display.length > 40 ? `${event.display.slice(0, 39)}…` : event.display;
   const outcome = event.status === undefined ? s.yellow(event.error ?? 'no answer') : String(event.status);
   return s.dim(`  [${String(index).padStart(String(total).length)}/${total}] ${event.probe.padEnd(18)} ${event.method.padEnd(8)} ${shown.padEnd(40)} `) + `${outcome} ${s.dim(`${event.durationMs} ms`)}`;
 }

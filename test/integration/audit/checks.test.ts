@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
 import { CHECK_IDS, runAudit, type AuditOptions, type AuditReport, type Outcome } from 'rampart/audit';
-import { STRONG_HEADERS, startNodeFixture, type Behaviour, type FixtureOptions } from '../../fixtures/audit/node-server.js';
+import { STRONG_HEADERS, close, listen, startNodeFixture, type Behaviour, type FixtureOptions } from '../../fixtures/audit/node-server.js';
 import { testTls } from '../../fixtures/audit/tls.js';
 
 /**
@@ -15,7 +16,7 @@ async function audit(behaviour: Partial<Behaviour>, fixture: FixtureOptions = { 
   try {
     return await runAudit({
       url: server.url,
-      ...(fixture.tls === true ? { ca: testTls().ca } : {}),
+      ...(fixture.tls === true ? { ca: (await testTls()).ca } : {}),
       ...(server.httpPort === undefined ? {} : { httpPort: server.httpPort }),
       csrfPaths: ['/login'],
       rateLimit: { path: '/limited', requests: 10 },
@@ -144,6 +145,19 @@ describe('every check on a bare node:http service', () => {
       assert.deepEqual(problems(await audit(behaviour, fixture ?? { tls: true })), expect);
     });
   }
+
+  it('a 503 while shedding load is inconclusive, not a server error where a 4xx is due', async () => {
+    const shedding = createServer((_request, response) => void response.writeHead(503, { 'retry-after': '10', 'content-type': 'application/problem+json' }).end('{"status":503,"title":"Service Unavailable"}'));
+    const port = await listen(shedding);
+    try {
+      const report = await runAudit({ url: `http://127.0.0.1:${port}/`, csrfPaths: ['/login'] });
+      const errorPages = report.findings.filter((item) => item.category === 'errors').map((item) => `${item.outcome}:${item.result}`);
+      assert.deepEqual(errorPages, Array(5).fill('warn:service-unavailable'));
+      assert.equal(report.findings.find((item) => item.id === 'csrf')?.result, 'csrf-inconclusive');
+    } finally {
+      await close(shedding);
+    }
+  });
 
   it('covers every check in the catalog with a failing case', async () => {
     const covered = new Set(CASES.flatMap((item) => Object.keys(item.expect)));

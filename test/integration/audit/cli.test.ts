@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -42,7 +44,7 @@ before(async () => {
     startNodeFixture(WEAK),
     startNodeFixture({ headers: { ...STRONG_HEADERS, 'referrer-policy': 'unsafe-url' } }, { tls: true }),
   ]);
-  tlsArgs = ['--ca', testTls().caFile];
+  tlsArgs = ['--ca', (await testTls()).caFile];
 });
 after(() => Promise.all([strong.close(), weak.close(), warnOnly.close()]));
 
@@ -122,12 +124,13 @@ describe('rampart audit (CLI)', () => {
   });
 
   it('exits 3 when the audit cannot run: unreachable, untrusted certificate, over budget, bad flags', async () => {
-    const closed = await startNodeFixture({});
-    const url = closed.url;
-    await closed.close();
-    const unreachable = await rampart([url, '--quiet']);
+    // A port that accepts and hangs up at once (a freed port could be taken by a parallel test).
+    const hangUp = createTcpServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => hangUp.listen(0, '127.0.0.1', resolve));
+    const unreachable = await rampart([`http://127.0.0.1:${(hangUp.address() as AddressInfo).port}/`, '--quiet']);
+    await new Promise((resolve) => hangUp.close(resolve));
     assert.equal(unreachable.code, 3);
-    assert.match(unreachable.stderr, /cannot audit http:\/\/127\.0\.0\.1:\d+\/: ECONNREFUSED/);
+    assert.match(unreachable.stderr, /cannot audit http:\/\/127\.0\.0\.1:\d+\/: (ECONNRESET|socket hang up)/);
 
     const untrusted = await rampart([strong.url, '--quiet']);
     assert.equal(untrusted.code, 3);

@@ -14,7 +14,7 @@ function problems(report: AuditReport): Record<string, string> {
 async function auditExpress(fixture: ExpressFixture): Promise<AuditReport> {
   const server = await startExpress(fixture);
   try {
-    return await runAudit({ url: server.url, ...(fixture.tls === true ? { ca: testTls().ca } : {}), ...(server.httpPort === undefined ? {} : { httpPort: server.httpPort }) });
+    return await runAudit({ url: server.url, ...(fixture.tls === true ? { ca: (await testTls()).ca } : {}), ...(server.httpPort === undefined ? {} : { httpPort: server.httpPort }) });
   } finally {
     await server.close();
   }
