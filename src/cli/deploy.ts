@@ -28,6 +28,8 @@ rampart deploy nginx --server-name api.example.com --upstream 127.0.0.1:3001 [--
   --hsts-max-age S          --hsts-preload          --no-hsts      --no-http2
   --real-ip-from CIDR       a load balancer in front of nginx (repeat)
   --acme-root DIR           serve /.well-known/acme-challenge/ for certbot --webroot
+  --hidden-path PATH        answered 404 at the edge (repeat; default /metrics, /status)
+  --no-hidden-paths         proxy every path
   --name ID (rampart)       prefix of upstream/zone/variable names
   --nginx-version X.Y.Z     default: the installed nginx's, else 1.22.0
   --standalone PREFIX       a whole nginx.conf with pid/logs/temp under PREFIX [--user USER]
@@ -44,7 +46,7 @@ rampart deploy systemd --name notes [options]
   --credentials-directory DIR (/etc/NAME/credentials)   --data-dir DIR (/var/lib/NAME)
   --template                NAME@.service, the instance name is the port (several instances)
   --port N (3000)           --host ADDR (127.0.0.1)     --after UNIT (repeat)
-  --shutdown-delay S (5)    --drain S (25)              TimeoutStopSec is their sum + 5
+  --shutdown-delay S (5)    --drain S (25)              TimeoutStopSec is their sum + 10
   --backup                  also NAME-backup.service/.timer: create --verify, then prune
   --backup-source="ARGS"    --backup-dir DIR  --backup-schedule CAL (daily)  --keep-days N (14)  --keep-last N (7)
   --out-dir DIR             write the unit files there instead of stdout`;
@@ -105,6 +107,8 @@ async function nginx(argv: readonly string[]): Promise<number> {
       'no-http2': { type: 'boolean' },
       'real-ip-from': { type: 'string', multiple: true },
       'acme-root': { type: 'string' },
+      'hidden-path': { type: 'string', multiple: true },
+      'no-hidden-paths': { type: 'boolean' },
       name: { type: 'string' },
       'nginx-version': { type: 'string' },
       standalone: { type: 'string' },
@@ -147,6 +151,7 @@ async function nginx(argv: readonly string[]): Promise<number> {
     hsts: values['no-hsts'] === true ? false : { ...defined('maxAge', integer(values['hsts-max-age'])), preload: values['hsts-preload'] === true },
     ...defined('realIpFrom', values['real-ip-from']),
     ...defined('acmeRoot', values['acme-root']),
+    ...(values['no-hidden-paths'] === true ? { hiddenPaths: [] } : defined('hiddenPaths', values['hidden-path'])),
     http2: values['no-http2'] !== true,
     nginxVersion: values['nginx-version'] ?? (await installedNginxVersion()) ?? '1.22.0',
     ...defined('name', values.name),

@@ -68,8 +68,8 @@ export interface SystemdUnits {
 /** Rampart's production shutdown: 5 s for load balancers to see readiness fail, then 25 s to drain. */
 export const DEFAULT_SHUTDOWN_DELAY_SECONDS = 5;
 export const DEFAULT_DRAIN_SECONDS = 25;
-/** Headroom over Rampart's own deadline before systemd sends SIGKILL: flushing logs, closing pools. */
-export const STOP_MARGIN_SECONDS = 5;
+/** Headroom over Rampart's own deadline before systemd sends SIGKILL: close hooks (5 s each), flushing logs. */
+export const STOP_MARGIN_SECONDS = 10;
 const UNIT_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 const ENV_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
 const UNSAFE = /["'\\%$\p{Cc}]/u;

@@ -99,6 +99,24 @@ describe('Prometheus alert rules', () => {
   });
 });
 
+describe('the runbook', () => {
+  it("has the section every alert's runbook annotation names", () => {
+    const headings = new Set(
+      [...readFileSync(join(root, 'docs/DEPLOYMENT.md'), 'utf8').matchAll(/^#{2,4} (.+)$/gm)].map((match) =>
+        (match[1] as string).toLowerCase().replace(/[^a-z0-9 -]/g, '').replaceAll(' ', '-'),
+      ),
+    );
+    const rules = parse(readFileSync(rulesFile, 'utf8')) as { groups: { rules: { alert?: string; annotations?: { runbook?: string } }[] }[] };
+    const alerts = rules.groups.flatMap((group) => group.rules).filter((rule) => rule.alert !== undefined);
+    assert.equal(alerts.length, 14);
+    for (const alert of alerts) {
+      const [file, anchor] = (alert.annotations?.runbook ?? '').split('#');
+      assert.equal(file, 'docs/DEPLOYMENT.md', alert.alert);
+      assert.ok(headings.has(anchor as string), `${alert.alert}: no section #${anchor}`);
+    }
+  });
+});
+
 describe('Grafana dashboard', () => {
   it('is a dashboard: unique panel ids, a datasource variable, a query on every graph', () => {
     assert.equal(dashboard.uid, 'rampart-service');
