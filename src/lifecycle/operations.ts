@@ -153,9 +153,6 @@ export class Operations {
     const metricsAudience: Audience = productionLike || admin.configured ? 'admin' : 'everyone';
     const render = (): Promise<{ body: string; contentType: string }> => (this.metrics as RampartMetrics).render();
     const onMainPort = this.metrics !== undefined && metricsOptions !== false && metricsOptions?.port === undefined;
-    if (onMainPort && metricsAudience === 'admin' && !admin.configured) {
-      context.logger.warn('metrics are not served: in staging and production /metrics needs admin.token, admin.allow or metrics.port');
-    }
     const base = {
       livePaths: health === false ? [] : (health?.livePaths ?? DEFAULT_LIVE_PATHS),
       readyPaths: health === false ? [] : (health?.readyPaths ?? DEFAULT_READY_PATHS),
@@ -166,10 +163,21 @@ export class Operations {
       admin,
       problem: context.problem,
     };
-    this.endpointsGate = createEndpointsGate({
+    const endpoints = createEndpointsGate({
       ...base,
       metrics: onMainPort && (metricsAudience === 'everyone' || admin.configured) ? { path: metricsPath, audience: metricsAudience, render } : undefined,
     });
+    if (onMainPort && metricsAudience === 'admin' && !admin.configured) {
+      // Not served, so the app answers (404). Say why once, when a scraper first asks, not at every startup.
+      let explained = false;
+      this.endpointsGate = function operationsEndpointsExplained(state, view) {
+        if (!explained && state.path === metricsPath) {
+          explained = true;
+          context.logger.warn('/metrics is not served: in staging and production it needs admin.token, admin.allow or metrics.port');
+        }
+        return endpoints(state, view);
+      };
+    } else this.endpointsGate = endpoints;
 
     if (this.metrics !== undefined && metricsOptions !== false && metricsOptions?.port !== undefined) {
       const port = metricsOptions.port;

