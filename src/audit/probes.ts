@@ -246,7 +246,8 @@ function redirectionFrom(from: URL, chain: readonly Exchange[], httpsTarget: boo
       break;
     }
   }
-  if (chain.some((exchange) => exchange.error?.kind === 'tls')) return { kind: 'invalid-cert' };
+  // With --insecure the chain is followed anyway; the rubric still grades an untrusted certificate on the way.
+  if (chain.some((exchange) => exchange.error?.kind === 'tls' || exchange.response?.tlsAuthorized === false)) return { kind: 'invalid-cert' };
   return hops.length === 0 ? { kind: 'no-redirect' } : { kind: 'redirects', from, hops };
 }
 

@@ -20,7 +20,15 @@ export function securityHeaderFindings(observations: Observations, graded: Grade
 
   findings.push(
     observations.secure
-      ? finding('https', { outcome: 'pass', result: 'https', summary: `Served over HTTPS${observations.certificateValid ? '' : ', but the certificate chain is not trusted'}.`, evidence: [evidence(page)] })
+      ? observations.certificateValid
+        ? finding('https', { outcome: 'pass', result: 'https', summary: 'Served over HTTPS with a trusted certificate.', evidence: [evidence(page)] })
+        : finding('https', {
+            outcome: 'fail',
+            result: 'https-invalid-cert',
+            summary: 'Served over HTTPS, but the certificate chain is not trusted: browsers stop at a warning page, and HSTS is void.',
+            evidence: [evidence(page)],
+            fix: 'Serve a certificate from a CA browsers trust, with the full chain and the host in its subjectAltName (or pass --ca when auditing a private CA).',
+          })
       : finding('https', { outcome: 'fail', result: 'http-only', summary: 'Served over plain HTTP: anyone on the network can read and change traffic, and HSTS and Secure cookies cannot work.', evidence: [evidence(page)] }),
   );
 

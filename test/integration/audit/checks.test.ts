@@ -159,6 +159,19 @@ describe('every check on a bare node:http service', () => {
     }
   });
 
+  it('an untrusted certificate audited with --insecure fails https, HSTS and redirection', async () => {
+    const server = await startNodeFixture({}, { tls: true });
+    try {
+      const report = await runAudit({ url: server.url, insecure: true, ...(server.httpPort === undefined ? {} : { httpPort: server.httpPort }) });
+      const transport = Object.fromEntries(report.findings.filter((item) => item.category === 'transport').map((item) => [item.id, `${item.outcome}:${item.result}`]));
+      assert.deepEqual(transport, { https: 'fail:https-invalid-cert', hsts: 'fail:hsts-invalid-cert', redirection: 'fail:redirection-invalid-cert' });
+      // −20 HSTS and −20 redirection: 60, and no bonus.
+      assert.equal(report.observatory.score, 60);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('covers every check in the catalog with a failing case', async () => {
     const covered = new Set(CASES.flatMap((item) => Object.keys(item.expect)));
     assert.deepEqual(CHECK_IDS.filter((id) => !covered.has(id)), []);
