@@ -40,7 +40,6 @@ export class HealthRegistry {
   readonly #now: () => number;
   #started: boolean;
   #draining = false;
-  #lastReady = false;
 
   constructor(options: { started: boolean; onResult?: (report: CheckReport) => void; now?: () => number }) {
     this.#started = options.started;
@@ -88,11 +87,6 @@ export class HealthRegistry {
     return this.#draining;
   }
 
-  /** The outcome of the last readiness evaluation (for the `rampart_ready` gauge, which must not run checks). */
-  get lastReady(): boolean {
-    return this.#lastReady && this.#started && !this.#draining;
-  }
-
   /** Runs (or reuses) every check and folds them into one status. */
   async report(): Promise<HealthReport> {
     const checks = await Promise.all([...this.#entries.values()].map((entry) => this.#result(entry)));
@@ -103,7 +97,6 @@ export class HealthRegistry {
     }
     const reason = !this.#started ? 'starting' : this.#draining ? 'draining' : status === 'fail' ? 'check failed' : undefined;
     if (reason === 'starting' || reason === 'draining') status = 'fail';
-    this.#lastReady = status !== 'fail';
     return reason === undefined ? { status, checks } : { status, reason, checks };
   }
 

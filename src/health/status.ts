@@ -20,7 +20,8 @@ export interface StatusSource {
   readonly profile: Profile;
   readonly version: string | undefined;
   readonly startedAt: Date;
-  readonly ready: () => boolean;
+  /** Readiness now, through the same cached checks as the probe. */
+  readonly ready: () => Promise<boolean>;
   readonly draining: () => boolean;
   readonly config: StatusOptions['config'];
 }
@@ -34,11 +35,12 @@ export function resolveVersion(version: unknown, env: NodeJS.ProcessEnv = proces
 }
 
 /** `/status`: what is running, where, since when — for humans and dashboards, behind the admin token in production. */
-export function statusAnswer(source: StatusSource): Answer {
+export async function statusAnswer(source: StatusSource): Promise<Answer> {
+  const ready = await source.ready();
   const config = typeof source.config === 'function' ? source.config() : source.config;
   const uptimeSeconds = Math.round((Date.now() - source.startedAt.getTime()) / 1000);
   const body = {
-    status: source.draining() ? 'draining' : source.ready() ? 'ready' : 'not ready',
+    status: source.draining() ? 'draining' : ready ? 'ready' : 'not ready',
     version: source.version,
     environment: source.profile,
     startedAt: source.startedAt.toISOString(),

@@ -144,7 +144,7 @@ export class Operations {
               profile: context.profile,
               version,
               startedAt,
-              ready: () => this.health.lastReady,
+              ready: async () => (await this.health.report()).status !== 'fail',
               draining: () => this.lifecycle.draining,
               config: statusOptions?.config,
             },

@@ -138,6 +138,7 @@ for (const driver of DRIVERS) {
       assert.equal(response.headers['cache-control'], 'no-store');
       const body = response.json();
       assert.equal(body['version'], '1.4.2');
+      assert.equal(body['status'], 'ready');
       assert.equal(body['environment'], 'production');
       assert.equal(typeof body['uptimeSeconds'], 'number');
       assert.ok(!Number.isNaN(Date.parse(String(body['startedAt']))));
