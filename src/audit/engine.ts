@@ -105,7 +105,7 @@ export async function runAudit(options: AuditOptions, prepared: AuditPlan = prep
     ...operationsFindings(observations),
     rateLimitFinding(observations),
   ];
-  const findings = sortFindings(applyRules(raw, resolved.rules));
+  const findings = sortFindings(applyRules(redact(raw, resolved.headers), resolved.rules));
   const summary = summarize(findings);
   return {
     tool: TOOL,
@@ -122,6 +122,36 @@ export async function runAudit(options: AuditOptions, prepared: AuditPlan = prep
     exitCode: exitCodeOf(summary, graded.score.grade, resolved.failUnder),
     needsTls: observations.secure ? [] : findings.filter((item) => item.needsTls === true && (item.outcome === 'fail' || item.outcome === 'warn')).map((item) => item.id),
   };
+}
+
+/** Pieces of the headers the caller supplied (session cookies, tokens) long enough to be secrets. */
+function secretsOf(headers: Readonly<Record<string, string>>): string[] {
+  const pieces = new Set<string>();
+  for (const value of Object.values(headers)) {
+    pieces.add(value);
+    for (const part of value.split(/[;,\s]+/)) {
+      pieces.add(part);
+      const equals = part.indexOf('=');
+      if (equals > 0) pieces.add(part.slice(equals + 1));
+    }
+  }
+  // Longest first, so a whole value is replaced before its parts.
+  return [...pieces].filter((piece) => piece.length >= 6).sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Reports end up in CI artifacts: a page that echoes the request (TRACE, a
+ * debug error page) must not carry the session or token the audit was given.
+ */
+function redact(findings: readonly Finding[], headers: Readonly<Record<string, string>>): Finding[] {
+  const secrets = secretsOf(headers);
+  if (secrets.length === 0) return [...findings];
+  const clean = (text: string): string => secrets.reduce((result, secret) => result.replaceAll(secret, '[redacted]'), text);
+  return findings.map((item) => ({
+    ...item,
+    summary: clean(item.summary),
+    evidence: item.evidence.map((proof) => (proof.detail === undefined ? proof : { ...proof, detail: clean(proof.detail) })),
+  }));
 }
 
 export { AuditError };

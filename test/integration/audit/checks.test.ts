@@ -172,6 +172,20 @@ describe('every check on a bare node:http service', () => {
     }
   });
 
+  it('never copies the session or token it was given into the report, even when TRACE echoes it', async () => {
+    const server = await startNodeFixture({ trace: 'echo', notFound: 'stack' });
+    try {
+      const report = await runAudit({ url: server.url, headers: { cookie: '__Host-session=s3ss10n-v4lue-2718', authorization: 'Bearer t0ken-31415926' } });
+      const trace = report.findings.find((item) => item.id === 'error-trace');
+      assert.equal(trace?.result, 'trace-echoes-request');
+      const text = JSON.stringify(report);
+      assert.doesNotMatch(text, /s3ss10n-v4lue-2718|t0ken-31415926/);
+      assert.match(trace?.evidence[0]?.detail ?? '', /cookie: \[redacted\] authorization: \[redacted\]/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('covers every check in the catalog with a failing case', async () => {
     const covered = new Set(CASES.flatMap((item) => Object.keys(item.expect)));
     assert.deepEqual(CHECK_IDS.filter((id) => !covered.has(id)), []);
