@@ -1,5 +1,6 @@
 import { invalidOption } from '../errors/option-error.js';
 import type { HstsOptions } from '../headers/security-headers.js';
+import { DEFAULT_LIMITS } from '../limits/limits.js';
 import { absolutePath, cidr, identifier, parseSize, port, positiveInteger, safeToken, serverName, upstreamAddress, type UpstreamAddress } from './nginx-syntax.js';
 
 /** Options of `renderNginxConfig` (CLI: `rampart deploy nginx`). */
@@ -77,8 +78,8 @@ export interface NginxOptions {
   standalone?: { readonly prefix: string; readonly user?: string };
 }
 
-/** 1 MiB: Fastify's default `bodyLimit`, which Rampart keeps. Bodies nginx lets through, the app must accept. */
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** Rampart's own body limit (1 MiB, Fastify's default): bodies nginx lets through, the app accepts. */
+export const DEFAULT_BODY_LIMIT = DEFAULT_LIMITS.bodyBytes;
 /** Node's default `--max-http-header-size` is 16 KiB: nginx refuses (431) what Node would refuse anyway. */
 export const HEADER_BUFFER = '4 16k';
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PROBLEM_CODES } from 'rampart';
+import { DEFAULT_LIMITS, PROBLEM_CODES } from 'rampart';
 import { renderNginxConfig } from '../../../src/deploy/nginx.js';
 import type { NginxOptions } from '../../../src/deploy/nginx-options.js';
 import { TLS_CIPHERS } from '../../../src/deploy/tls-profile.js';
@@ -67,6 +67,7 @@ describe('rampart deploy nginx: the generated config', () => {
 
   it("matches Rampart's limits and keeps connections to the instances alive", () => {
     assert.match(https, /client_max_body_size 1m;/);
+    assert.equal(DEFAULT_LIMITS.bodyBytes, 1024 * 1024, "nginx's default follows Rampart's body limit");
     assert.match(https, /large_client_header_buffers 4 16k;/);
     assert.match(text, /upstream rampart_app \{[\s\S]*?server 127\.0\.0\.1:3001 max_fails=1 fail_timeout=10s;[\s\S]*?keepalive 32;\n\s+keepalive_timeout 30s;/);
     assert.match(https, /proxy_http_version 1\.1;/);
