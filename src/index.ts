@@ -45,7 +45,7 @@ export { HEALTH_CONTENT_TYPE } from './health/health-json.js';
 export type { AdminOptions, SecretValue } from './health/admin-access.js';
 export type { StatusOptions } from './health/status.js';
 export type { OperationsOptions, HealthOptions } from './lifecycle/operations.js';
-export { HTTP_DURATION_BUCKETS, type RampartMetrics, type MetricsOptions, type MetricDefinition, type AppCounter, type AppGauge, type AppHistogram } from './metrics/metrics.js';
+export { HTTP_DURATION_BUCKETS, CLIENT_CLOSED_REQUEST, type RampartMetrics, type MetricsOptions, type MetricDefinition, type AppCounter, type AppGauge, type AppHistogram } from './metrics/metrics.js';
 export { OVERFLOW_LABEL_VALUE } from './metrics/series-guard.js';
 export type { AdminServer } from './metrics/admin-server.js';
 export { DEFAULT_OVERLOAD, type OverloadOptions, type OverloadReadings } from './overload/overload.js';

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import {
   AppError,
+  CLIENT_CLOSED_REQUEST,
   NodeRequestView,
   NotFoundError,
   PayloadTooLargeError,
@@ -95,6 +96,12 @@ export function rampart(options: RampartExpressOptions = {}): RampartExpress {
     res.once('finish', function rampartFinish() {
       state.route ??= req.route === undefined ? undefined : `${req.baseUrl}${String((req.route as { path: unknown }).path)}`;
       core.finish(state, res.statusCode);
+    });
+    // The client went away before the response was sent: 499, nginx's "client closed request".
+    res.once('close', function rampartClose() {
+      if (res.writableFinished) return;
+      state.route ??= req.route === undefined ? undefined : `${req.baseUrl}${String((req.route as { path: unknown }).path)}`;
+      core.finish(state, CLIENT_CLOSED_REQUEST);
     });
     runWithRequest(state, () => {
       const verdict = core.admit(state, view);

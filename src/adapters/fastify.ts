@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   AppError,
+  CLIENT_CLOSED_REQUEST,
   NodeRequestView,
   NotFoundError,
   PayloadTooLargeError,
@@ -126,6 +127,12 @@ export function rampart(fastify: FastifyInstance, options: RampartFastifyOptions
 
   fastify.addHook('onResponse', function rampartOnResponse(request, reply, next) {
     core.finish(stateOf(request), reply.statusCode);
+    next();
+  });
+
+  // The client went away before the response was sent: 499, nginx's "client closed request".
+  fastify.addHook('onRequestAbort', function rampartOnRequestAbort(request, next) {
+    core.finish(stateOf(request), CLIENT_CLOSED_REQUEST);
     next();
   });
 

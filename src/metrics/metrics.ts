@@ -51,6 +51,12 @@ export interface MetricDefinition<L extends string = string> {
 }
 
 /**
+ * The status recorded (access log, metrics) for a request whose client went
+ * away before the response was sent; nginx's "client closed request".
+ */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+/**
  * OpenTelemetry's recommended buckets for `http.server.request.duration`
  * (semantic conventions, HTTP metrics), in seconds.
  */

@@ -296,6 +296,9 @@ export class Rampart {
 
   /** Stage 10: the one access-log line. */
   finish(state: RequestState, status: number): void {
+    // Once per request: an adapter may report both an abort and a late finish.
+    if (state.finished) return;
+    state.finished = true;
     this.#accessLog(state, status);
     this.#ops.requestFinished(state, status);
   }

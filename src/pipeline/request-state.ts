@@ -42,6 +42,8 @@ export class RequestState {
   route: string | undefined = undefined;
   /** The problem this request was answered with, for the access line. */
   problemCode: string | undefined = undefined;
+  /** Set by `Rampart.finish`: the access line and metrics are written once, however the request ended. */
+  finished = false;
   /** A 5xx cause, logged once on the access line. */
   error: unknown = undefined;
   /** Headers other stages add to the response (rate limit, CORS), flat name/value pairs. */
