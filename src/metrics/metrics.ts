@@ -63,10 +63,11 @@ export const CLIENT_CLOSED_REQUEST = 499;
 export const HTTP_DURATION_BUCKETS: readonly number[] = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]);
 
 /** OTel HTTP semantic conventions: methods outside RFC 9110 (+ PATCH) are recorded as `_OTHER`. */
-const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE']);
+const METHOD_NAMES: readonly string[] = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE', '_OTHER'];
+const METHOD_INDEX = new Map(METHOD_NAMES.slice(0, -1).map((name, index) => [name, index]));
+const OTHER_METHOD_INDEX = METHOD_NAMES.length - 1;
 const CHECK_STATUS_VALUE: Readonly<Record<CheckStatus, number>> = { pass: 1, warn: 0.5, fail: 0 };
 const MISNAMED_PROCESS_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
-const OTHER_METHOD = '_OTHER';
 const DEFAULT_MAX_SERIES = 2000;
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -83,6 +84,7 @@ export class RampartMetrics {
   readonly #overflow: Counter<'metric'>;
   readonly #duration: Histogram<'http_request_method' | 'http_route' | 'http_response_status_code'>;
   readonly #durationGuard: SeriesGuard;
+  readonly #durationLabels = new Map<string, Map<number, Record<string, string>>>();
   readonly #errors: Counter<'code'>;
   readonly #errorsGuard: SeriesGuard;
   readonly #checkStatus: Gauge<'check'>;
@@ -174,15 +176,15 @@ export class RampartMetrics {
   /** Called by the pipeline once per request, when its response is done. */
   requestFinished(state: RequestState, status: number): void {
     this.#active--;
-    const method = KNOWN_METHODS.has(state.method) ? state.method : OTHER_METHOD;
-    const labels = this.#durationGuard.labels({
-      http_request_method: method,
-      http_route: state.route ?? UNMATCHED_ROUTE,
-      http_response_status_code: String(status),
-    });
+    const route = state.route ?? UNMATCHED_ROUTE;
+    const methodIndex = METHOD_INDEX.get(state.method) ?? OTHER_METHOD_INDEX;
+    // Label objects are looked up by route, then by status and method packed
+    // in one number: no string building or allocation for a known series.
+    const slot = status * 16 + methodIndex;
+    const labels = this.#durationLabels.get(route)?.get(slot) ?? this.#newDurationSeries(route, slot, methodIndex, status);
     this.#duration.observe(labels, (performance.now() - state.startedAt) / 1000);
     const code = state.problemCode;
-    if (code !== undefined) this.#errors.inc(this.#errorsGuard.labels({ code }));
+    if (code !== undefined) this.#errors.inc(this.#errorsGuard.labelsFor(code, () => ({ code })));
   }
 
   /** Records a health check's result (called by the health registry after each real run). */
@@ -190,6 +192,21 @@ export class RampartMetrics {
     const labels = this.#checkGuard.labels({ check });
     this.#checkStatus.set(labels, CHECK_STATUS_VALUE[status]);
     this.#checkDuration.set(labels, durationMs / 1000);
+  }
+
+  #newDurationSeries(route: string, slot: number, methodIndex: number, status: number): Record<string, string> {
+    const method = METHOD_NAMES[methodIndex] as string;
+    const labels = this.#durationGuard.labelsFor(`${method}\u0000${route}\u0000${status}`, () => ({
+      http_request_method: method,
+      http_route: route,
+      http_response_status_code: String(status),
+    }));
+    // Over the cap: not remembered, so every such observation is counted as overflow.
+    if (labels === this.#durationGuard.overflowLabels) return labels;
+    let byRoute = this.#durationLabels.get(route);
+    if (byRoute === undefined) this.#durationLabels.set(route, (byRoute = new Map()));
+    byRoute.set(slot, labels);
+    return labels;
   }
 
   /** The exposition text and its content type. Process metrics start collecting at the first scrape. */

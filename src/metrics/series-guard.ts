@@ -10,7 +10,8 @@ export const OVERFLOW_LABEL_VALUE = '_overflow';
  * rates stay right, and the overflow is counted so an alert can name it.
  */
 export class SeriesGuard {
-  readonly #seen = new Set<string>();
+  /** Admitted series by key, with their label objects, reused on every observation. */
+  readonly #seen = new Map<string, Record<string, string> | undefined>();
   readonly #max: number;
   readonly #onOverflow: () => void;
   #overflowLabels: Record<string, string> | undefined;
@@ -31,8 +32,22 @@ export class SeriesGuard {
       this.#onOverflow();
       return false;
     }
-    this.#seen.add(key);
+    this.#seen.set(key, undefined);
     return true;
+  }
+
+  /**
+   * The label object for the series `key` names, made by `make` the first
+   * time and reused after (no allocation per observation on the hot path);
+   * the overflow labels once the cap is reached.
+   */
+  labelsFor(key: string, make: () => Record<string, string>): Record<string, string> {
+    const cached = this.#seen.get(key);
+    if (cached !== undefined) return cached;
+    if (!this.admit(key)) return this.overflowLabels;
+    const labels = make();
+    this.#seen.set(key, labels);
+    return labels;
   }
 
   /** The labels over-the-cap observations are recorded under. */
