@@ -117,9 +117,19 @@ export class Operations {
             shuttingDown: () => this.lifecycle.draining,
             logWriteErrors: context.logWriteErrors,
           });
+    // The operator hears about a check when its status changes, with the remedy clients never see.
+    const lastStatus = new Map<string, string>();
     this.health = new HealthRegistry({
       started: health === false || health?.awaitStartup !== true,
-      ...(this.metrics === undefined ? {} : { onResult: (report) => this.metrics?.recordCheck(report.name, report.status, report.durationMs) }),
+      onResult: (report) => {
+        this.metrics?.recordCheck(report.name, report.status, report.durationMs);
+        const previous = lastStatus.get(report.name) ?? 'pass';
+        lastStatus.set(report.name, report.status);
+        if (previous === report.status) return;
+        const fields = { check: report.name, status: report.status, previous, critical: report.critical, output: report.output, remedy: report.remedy, durationMs: report.durationMs };
+        if (report.status === 'pass') context.logger.info(fields, 'health check recovered');
+        else context.logger[report.critical && report.status === 'fail' ? 'error' : 'warn'](fields, 'health check failing');
+      },
     });
     if (health !== false) {
       if (health?.processChecks !== false) this.health.add(eventLoopCheck()).add(heapCheck());

@@ -8,9 +8,11 @@ import { waitUntil } from '../../support/free-port.js';
 import { PrivatePostgres } from '../../support/private-postgres.js';
 import { PrivateRedis } from '../../support/private-redis.js';
 
+const logs = new LogCapture();
+
 async function appWith(check: Check): Promise<FastifyInstance> {
   const app = Fastify();
-  await app.register(rampart, { profile: 'test', log: { destination: new LogCapture() }, health: { checks: [check], processChecks: false } });
+  await app.register(rampart, { profile: 'test', log: { destination: logs, level: 'info' }, health: { checks: [check], processChecks: false } });
   await app.ready();
   after(() => app.close());
   return app;
@@ -39,6 +41,10 @@ describe('readiness against real dependencies that go down and come back', () =>
 
     pg.resume();
     await waitUntil(async () => (await ready(app)).status === 200, 'readiness to pass again');
+    // The operator's view: one line when it broke (with the remedy), one when it recovered.
+    const transitions = logs.lines.filter((line) => line['check'] === 'postgres:connection');
+    assert.deepEqual(transitions.map((line) => [line['msg'], line['level']]), [['health check failing', 'error'], ['health check recovered', 'info']]);
+    assert.equal(typeof transitions[0]?.['remedy'], 'string');
   });
 
   it('Redis: 503 while the server is stopped, 200 again once it is back', async (t) => {
