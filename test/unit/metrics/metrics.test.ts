@@ -115,6 +115,22 @@ describe('Rampart metrics', () => {
     assert.equal(createRampart({ profile: 'test', metrics: false, log: { destination: new LogCapture() } }).metrics, undefined);
   });
 
+  it('still asks for the admin token on the admin port when one is configured', async () => {
+    const token = 't'.repeat(40);
+    const rampart = createRampart({ profile: 'production', admin: { token }, metrics: { port: 0, processMetrics: false }, log: { destination: new LogCapture() } });
+    try {
+      const address = await rampart.adminServer?.address;
+      assert.ok(address);
+      const denied = await fetch(`http://127.0.0.1:${address.port}/metrics`);
+      assert.equal(denied.status, 401);
+      assert.match(denied.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      const scraped = await fetch(`http://127.0.0.1:${address.port}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(scraped.status, 200);
+    } finally {
+      await rampart.close();
+    }
+  });
+
   it('serves /metrics on a separate admin port, and not on the main one', async () => {
     const rampart = createRampart({ profile: 'production', metrics: { port: 0, processMetrics: false }, log: { destination: new LogCapture() } });
     try {
