@@ -153,6 +153,10 @@ for (const driver of DRIVERS) {
       const denied = await elsewhere.app.request({ url: '/status' });
       assert.equal(denied.status, 403);
       assert.equal(denied.json()['code'], 'FORBIDDEN');
+      // A forged X-Forwarded-For does not make the caller an allowlisted address (trustProxy is off).
+      const forged = await elsewhere.app.request({ url: '/status', headers: { 'x-forwarded-for': '10.0.0.5', forwarded: 'for=10.0.0.5' } });
+      assert.equal(forged.status, 403);
+      assert.ok(!forged.body.includes('uptimeSeconds'));
     });
   });
 }
