@@ -15,7 +15,11 @@ export const CHANNEL_NAMES = {
   requestStart: 'rampart:request:start',
   /** `{ state, status, durationMs }` when its response has been sent. */
   requestFinish: 'rampart:request:finish',
-  /** `{ state, rule, outcome: 'allowed' | 'rejected' | 'dry-run-rejected', retryAfterSeconds? }` per rule decided. */
+  /**
+   * `{ state, rule, outcome: 'allowed' | 'rejected' | 'dry-run-rejected', retryAfterSeconds?, kind? }`
+   * per rule decided; `kind: 'brute-force'` marks a brute-force guard's
+   * decision (the security log records its blocks as `auth.brute_force.block`).
+   */
   rateLimitDecision: 'rampart:rate-limit:decision',
   /** `{ store, policy: 'open' | 'closed' | 'fallback', error }` when a rate-limit store call fails. */
   rateLimitStoreFailure: 'rampart:rate-limit:store-failure',

@@ -105,10 +105,10 @@ export class SecurityLog {
   }
 
   #onRateLimit(message: unknown): void {
-    const { state, rule, outcome, retryAfterSeconds } = message as { state?: RequestState; rule?: unknown; outcome?: unknown; retryAfterSeconds?: unknown };
+    const { state, rule, outcome, retryAfterSeconds, kind } = message as { state?: RequestState; rule?: unknown; outcome?: unknown; retryAfterSeconds?: unknown; kind?: unknown };
     if (outcome !== 'rejected') return;
     const name = typeof rule === 'string' ? rule : (rule as { name?: unknown } | undefined)?.name;
-    this.event('rate_limit.block', 'blocked', { rule: name, retryAfterSeconds, path: state?.path }, state);
+    this.event(kind === 'brute-force' ? 'auth.brute_force.block' : 'rate_limit.block', 'blocked', { rule: name, retryAfterSeconds, path: state?.path }, state);
   }
 
   #onCsrf(message: unknown): void {

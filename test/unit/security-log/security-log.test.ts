@@ -64,6 +64,7 @@ describe('security audit log', () => {
     channel(CHANNEL_NAMES.rateLimitDecision).publish({ state, rule: 'auth', outcome: 'allowed' });
     channel(CHANNEL_NAMES.rateLimitDecision).publish({ state, rule: 'auth', outcome: 'rejected', retryAfterSeconds: 60 });
     channel(CHANNEL_NAMES.csrfRejection).publish({ state, reason: 'token-missing' });
+    channel(CHANNEL_NAMES.rateLimitDecision).publish({ state, rule: 'login', outcome: 'rejected', retryAfterSeconds: 120, kind: 'brute-force' });
     void engine.close();
     channel(CHANNEL_NAMES.csrfRejection).publish({ state, reason: 'after-close' });
     const lines = securityLines(logs);
@@ -72,6 +73,7 @@ describe('security audit log', () => {
       [
         ['rate_limit.block', 'blocked', '198.51.100.7', true],
         ['csrf.reject', 'blocked', '198.51.100.7', true],
+        ['auth.brute_force.block', 'blocked', '198.51.100.7', true],
       ],
     );
     assert.equal(lines[0]?.['rule'], 'auth');
