@@ -214,7 +214,10 @@ export class Operations {
 
   requestFinished(state: RequestState, status: number): void {
     this.metrics?.requestFinished(state, status);
-    if (status >= 500 && this.#tracker !== undefined && state.error !== undefined) this.#tracker.capture(state.error, requestContext(state, status, state.error));
+    // Bugs, not deliberate unavailability: load shedding and the app's own 503s are metrics, not error reports.
+    if (status >= 500 && this.#tracker !== undefined && state.error !== undefined && state.problemCode !== 'SERVICE_UNAVAILABLE') {
+      this.#tracker.capture(state.error, requestContext(state, status, state.error));
+    }
     if (requestFinishChannel.hasSubscribers) requestFinishChannel.publish({ state, status, durationMs: performance.now() - state.startedAt });
   }
 

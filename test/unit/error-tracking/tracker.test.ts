@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Fastify from 'fastify';
-import { ConflictError, causeChain, setUser, type ErrorContext } from 'rampart';
+import { ConflictError, ServiceUnavailableError, causeChain, setUser, type ErrorContext } from 'rampart';
 import { rampart } from 'rampart/fastify';
 import { LogCapture } from '../../support/capture-log.js';
 
@@ -15,6 +15,9 @@ async function appWith(capture: (error: unknown, context: ErrorContext) => void)
   });
   app.get('/conflict', async () => {
     throw new ConflictError('Taken.');
+  });
+  app.get('/maintenance', async () => {
+    throw new ServiceUnavailableError('Back at noon.', 600);
   });
   app.get('/tracked-fail', async () => {
     throw new Error('second bug');
@@ -47,11 +50,12 @@ describe('error tracker', () => {
     await app.close();
   });
 
-  it('does not report 4xx', async () => {
+  it('does not report 4xx, nor deliberate 503s', async () => {
     const reported: unknown[] = [];
     const { app } = await appWith((error) => reported.push(error));
     assert.equal((await app.inject({ url: '/conflict' })).statusCode, 409);
     assert.equal((await app.inject({ url: '/missing' })).statusCode, 404);
+    assert.equal((await app.inject({ url: '/maintenance' })).statusCode, 503);
     assert.deepEqual(reported, []);
     await app.close();
   });
