@@ -203,7 +203,13 @@ export class Operations {
         if (overloaded) context.logger.warn({ readings, exceeded }, 'overloaded: shedding requests with 503');
         else context.logger.info({ readings }, 'load back to normal: no longer shedding');
       });
-      this.overloadGate = createOverloadGate(this.#overload, context.problem);
+      // A shed request is not a failure to investigate: no error (and stack) on its access line,
+      // which would add logging work exactly when the process is overloaded.
+      this.overloadGate = createOverloadGate(this.#overload, (error, state) => {
+        const answer = context.problem(error, state);
+        state.error = undefined;
+        return answer;
+      });
     }
   }
 
