@@ -3,6 +3,7 @@ import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { invalidOption } from '../../errors/option-error.js';
 import type { Hit, HitResult, LimitSpec, PenaltyKey, RateLimitStore, StoreDecision } from '../../rate-limit/store.js';
 import { BlockedCache } from './blocked-cache.js';
+import { Deadlines, type Pending } from './deadlines.js';
 import { SCRIPTS, type Script } from './scripts.js';
 
 export interface RedisStoreOptions {
@@ -72,6 +73,7 @@ export class RedisStore implements RateLimitStore {
   readonly #now: (() => number) | undefined;
   readonly #cluster: boolean;
   readonly #blocked: BlockedCache | undefined;
+  readonly #deadlines: Deadlines;
   #pausedUntil = 0;
   #closed = false;
   #calls = 0;
@@ -86,6 +88,7 @@ export class RedisStore implements RateLimitStore {
       throw invalidOption('redisStore.prefix', 'a string without braces (they would break the hash tag)', this.#prefix);
     }
     this.#timeoutMs = positiveInteger('redisStore.timeoutMs', options.timeoutMs, DEFAULT_REDIS_TIMEOUT_MS);
+    this.#deadlines = new Deadlines(this.#timeoutMs);
     this.#pauseMs = positiveInteger('redisStore.pauseAfterFailureMs', options.pauseAfterFailureMs, DEFAULT_PAUSE_MS, 0);
     const cacheSize = positiveInteger('redisStore.blockedCacheSize', options.blockedCacheSize, DEFAULT_BLOCKED_CACHE_SIZE, 0);
     if (options.now !== undefined && typeof options.now !== 'function') throw invalidOption('redisStore.now', 'a function returning epoch ms', options.now);
@@ -102,14 +105,12 @@ export class RedisStore implements RateLimitStore {
     this.#cluster = (this.client as { isCluster?: boolean }).isCluster === true;
   }
 
-  async consume(hits: readonly Hit[]): Promise<StoreDecision> {
+  consume(hits: readonly Hit[]): Promise<StoreDecision> {
     const cached = this.#blocked?.check(hits);
-    if (cached !== undefined) return cached;
-    const groups = this.#cluster ? groupByKey(hits) : [hits];
-    const decisions = await Promise.all(groups.map((group) => this.#consumeGroup(group)));
-    const decision = decisions.length === 1 ? (decisions[0] as StoreDecision) : await this.#merge(hits, groups, decisions);
-    if (!decision.allowed) this.#blocked?.remember(hits, decision.results);
-    return decision;
+    if (cached !== undefined) return Promise.resolve(cached);
+    const groups = this.#cluster ? groupByKey(hits) : undefined;
+    const decided = groups === undefined || groups.length === 1 ? this.#consumeGroup(hits) : this.#consumeGroups(hits, groups);
+    return this.#blocked === undefined ? decided : decided.then(this.#rememberBlocked(hits));
   }
 
   async reset(specs: readonly LimitSpec[], key: string): Promise<void> {
@@ -142,6 +143,7 @@ export class RedisStore implements RateLimitStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#deadlines.clear();
     if (!this.#owned || this.client.status === 'end') return;
     const ended = new Promise<void>((resolve) => this.client.once('end', resolve));
     if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
@@ -149,14 +151,21 @@ export class RedisStore implements RateLimitStore {
     await ended;
   }
 
-  async #consumeGroup(hits: readonly Hit[]): Promise<StoreDecision> {
-    const reply = (await this.#eval(SCRIPTS.consume, hits.map((hit) => this.#limitKey(hit.spec.id, hit.key)), consumeArgs(hits, this.#now))) as number[];
-    const results: HitResult[] = new Array<HitResult>(hits.length);
-    for (let i = 0; i < hits.length; i++) {
-      const at = 1 + i * 4;
-      results[i] = { allowed: reply[at] === 1, remaining: reply[at + 1] as number, resetMs: reply[at + 2] as number, retryAfterMs: reply[at + 3] as number };
-    }
-    return { allowed: reply[0] === 1, results };
+  #rememberBlocked(hits: readonly Hit[]): (decision: StoreDecision) => StoreDecision {
+    return (decision) => {
+      if (!decision.allowed) this.#blocked?.remember(hits, decision.results);
+      return decision;
+    };
+  }
+
+  #consumeGroup(hits: readonly Hit[]): Promise<StoreDecision> {
+    const keys = hits.length === 1 ? [this.#limitKey((hits[0] as Hit).spec.id, (hits[0] as Hit).key)] : hits.map((hit) => this.#limitKey(hit.spec.id, hit.key));
+    return this.#eval(SCRIPTS.consume, keys, consumeArgs(hits, this.#now)).then((reply) => decisionOf(hits.length, reply as number[]));
+  }
+
+  async #consumeGroups(hits: readonly Hit[], groups: readonly (readonly Hit[])[]): Promise<StoreDecision> {
+    const decisions = await Promise.all(groups.map((group) => this.#consumeGroup(group)));
+    return this.#merge(hits, groups, decisions);
   }
 
   /**
@@ -198,17 +207,15 @@ export class RedisStore implements RateLimitStore {
 
   /** EVALSHA, and EVAL once when Redis lost the script (restart, SCRIPT FLUSH, a failover to a new node). */
   #eval(script: Script, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
-    return this.#call(async (call) => {
-      try {
-        return await this.client.evalsha(script.sha, keys.length, ...keys, ...args);
-      } catch (error) {
+    return this.#call((call) =>
+      this.client.evalsha(script.sha, keys.length, ...keys, ...args).catch((error: unknown) => {
         // A call the request stopped waiting for is not retried: it would count a request already answered.
         if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT') || call.abandoned) throw error;
         this.#scriptLoads++;
         this.#calls++;
         return this.client.eval(script.source, keys.length, ...keys, ...args);
-      }
-    });
+      }),
+    );
   }
 
   /**
@@ -216,7 +223,7 @@ export class RedisStore implements RateLimitStore {
    * client is not connected or a recent failure paused the store: a request
    * never waits in the client's offline queue for a Redis that is not there.
    */
-  #call<T>(run: (call: { abandoned: boolean }) => Promise<T>): Promise<T> {
+  #call<T>(run: (call: Pending) => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new RedisUnavailableError('the store is closed'));
     if (this.client.status !== 'ready') {
       // A lazyConnect client waits for its first command; start it, but do not queue this one behind the handshake.
@@ -225,23 +232,23 @@ export class RedisStore implements RateLimitStore {
     }
     if (this.#pausedUntil > 0 && Date.now() < this.#pausedUntil) return this.#fail(new RedisUnavailableError('Redis failed recently; paused'));
     this.#calls++;
-    const call = { abandoned: false };
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        call.abandoned = true;
+      const call = this.#deadlines.start(() => {
         this.#pause();
         reject(new RedisUnavailableError(`Redis did not answer within ${this.#timeoutMs} ms`));
-      }, this.#timeoutMs);
+      });
       run(call).then(
         (value) => {
-          clearTimeout(timer);
-          if (!call.abandoned) this.#pausedUntil = 0;
+          if (call.abandoned) return;
+          call.settled = true;
+          this.#pausedUntil = 0;
           resolve(value);
         },
         (error: unknown) => {
-          clearTimeout(timer);
           // A late failure of a call already given up on says nothing about Redis now.
-          if (!call.abandoned) this.#pause();
+          if (call.abandoned) return;
+          call.settled = true;
+          this.#pause();
           reject(error);
         },
       );
@@ -257,6 +264,15 @@ export class RedisStore implements RateLimitStore {
     this.#failures++;
     this.#pausedUntil = Date.now() + this.#pauseMs;
   }
+}
+
+function decisionOf(count: number, reply: readonly number[]): StoreDecision {
+  const results: HitResult[] = new Array<HitResult>(count);
+  for (let i = 0; i < count; i++) {
+    const at = 1 + i * 4;
+    results[i] = { allowed: reply[at] === 1, remaining: reply[at + 1] as number, resetMs: reply[at + 2] as number, retryAfterMs: reply[at + 3] as number };
+  }
+  return { allowed: reply[0] === 1, results };
 }
 
 function consumeArgs(hits: readonly Hit[], now: (() => number) | undefined): (string | number)[] {

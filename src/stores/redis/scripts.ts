@@ -12,20 +12,20 @@ import { createHash } from 'node:crypto';
  * unless ARGV[1] carries one (tests with a fake clock).
  */
 const COMMON = `
+local call, floor, ceil, max, min = redis.call, math.floor, math.ceil, math.max, math.min
 local function now_ms()
   local given = tonumber(ARGV[1])
   if given then return given end
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local t = call('TIME')
+  return tonumber(t[1]) * 1000 + floor(tonumber(t[2]) / 1000)
 end
+-- State is three doubles, packed (24 bytes): no number formatting or parsing per call.
 local function parse(raw)
-  if not raw then return nil end
-  local a, b, c = string.match(raw, '^([^:]+):([^:]+):([^:]+)$')
-  return tonumber(a), tonumber(b), tonumber(c)
+  if not raw or #raw ~= 24 then return nil end
+  local a, b, c = struct.unpack('ddd', raw)
+  return a, b, c
 end
-local function encode(a, b, c)
-  return string.format('%.17g:%.17g:%.17g', a, b, c)
-end
+local pack = struct.pack
 local COUNT_EPS = 1e-9
 local TIME_EPS = 1e-3
 `;
@@ -39,7 +39,7 @@ export const CONSUME_SCRIPT = `${COMMON}
 local now = now_ms()
 local n = #KEYS
 local out = {1}
-local writes = {}
+local pending = {}
 for i = 1, n do
   local base = 1 + (i - 1) * 5
   local alg = tonumber(ARGV[base + 1])
@@ -47,8 +47,9 @@ for i = 1, n do
   local win = tonumber(ARGV[base + 3])
   local burst = tonumber(ARGV[base + 4])
   local cost = tonumber(ARGV[base + 5])
-  local s0, s1, s2 = parse(redis.call('GET', KEYS[i]))
+  local s0, s1, s2 = parse(call('GET', KEYS[i]))
   local allowed, remaining, reset, retry, n0, n1, n2, expires
+  local keep = false
   if alg == 1 then
     local start, prev, curr = 0, 0, 0
     if s0 and s0 >= 0 and now >= s0 and now - s0 < win then
@@ -69,14 +70,16 @@ for i = 1, n do
       elseif curr + cost <= limit then wait = win * (1 - (limit - curr - cost) / prev) - elapsed
       else
         local into = 0
-        if curr > 0 then into = math.max(0, win * (1 - (limit - cost) / curr)) end
+        if curr > 0 then into = max(0, win * (1 - (limit - cost) / curr)) end
         wait = win - elapsed + into
       end
-      retry = math.max(1, math.ceil(wait - COUNT_EPS))
+      retry = max(1, ceil(wait - COUNT_EPS))
     end
-    remaining = math.max(0, math.floor(limit - weighted - curr + COUNT_EPS))
+    remaining = max(0, floor(limit - weighted - curr + COUNT_EPS))
     if curr > 0 then reset = start + 2 * win - now elseif prev > 0 then reset = start + win - now else reset = 0 end
     n0 = start; n1 = prev; n2 = curr; expires = now + reset
+    -- Same window, already counting: the key's TTL (window end + one window) is right as it is.
+    if s0 == start and s2 > 0 and curr > 0 then keep = true end
   elseif alg == 2 then
     local start, count = now, 0
     if s0 and now < s0 + win then start = s0; count = s1 end
@@ -84,11 +87,12 @@ for i = 1, n do
       count = count + cost; allowed = 1; retry = 0
     else
       allowed = 0
-      if cost > limit then retry = win else retry = math.max(1, start + win - now) end
+      if cost > limit then retry = win else retry = max(1, start + win - now) end
     end
-    remaining = math.max(0, limit - count)
+    remaining = max(0, limit - count)
     if count > 0 then reset = start + win - now else reset = 0 end
     n0 = start; n1 = count; n2 = 0; expires = start + win
+    if s0 == start then keep = true end
   else
     local interval = win / limit
     local capacity = burst * interval
@@ -100,24 +104,30 @@ for i = 1, n do
       kept = nxt; allowed = 1; retry = 0
     else
       kept = tat; allowed = 0
-      if cost > burst then retry = win else retry = math.max(1, math.ceil(nxt - capacity - now - TIME_EPS)) end
+      if cost > burst then retry = win else retry = max(1, ceil(nxt - capacity - now - TIME_EPS)) end
     end
-    remaining = math.max(0, math.floor((capacity - (kept - now) + TIME_EPS) / interval))
-    reset = math.max(0, math.ceil(kept - now - TIME_EPS))
+    remaining = max(0, floor((capacity - (kept - now) + TIME_EPS) / interval))
+    reset = max(0, ceil(kept - now - TIME_EPS))
     n0 = kept; n1 = 0; n2 = 0; expires = kept
   end
   if allowed == 0 then out[1] = 0 end
-  out[#out + 1] = allowed
-  out[#out + 1] = remaining
-  out[#out + 1] = math.ceil(reset)
-  out[#out + 1] = retry
-  writes[i] = { n0, n1, n2, math.ceil(expires - now) }
+  local at = 2 + (i - 1) * 4
+  out[at] = allowed
+  out[at + 1] = remaining
+  out[at + 2] = ceil(reset)
+  out[at + 3] = retry
+  local w = (i - 1) * 4
+  pending[w + 1] = n0; pending[w + 2] = n1; pending[w + 3] = n2
+  if keep then pending[w + 4] = -1 else pending[w + 4] = ceil(expires - now) end
 end
 if out[1] == 1 then
   for i = 1, n do
-    local w = writes[i]
-    if w[4] > 0 then redis.call('SET', KEYS[i], encode(w[1], w[2], w[3]), 'PX', w[4])
-    else redis.call('DEL', KEYS[i]) end
+    local w = (i - 1) * 4
+    local ttl = pending[w + 4]
+    local value = pack('ddd', pending[w + 1], pending[w + 2], pending[w + 3])
+    if ttl == -1 then call('SET', KEYS[i], value, 'KEEPTTL')
+    elseif ttl > 0 then call('SET', KEYS[i], value, 'PX', ttl)
+    else call('DEL', KEYS[i]) end
   end
 end
 return out
@@ -136,17 +146,17 @@ for i = 1, #KEYS do
   local limit = tonumber(ARGV[base + 2])
   local win = tonumber(ARGV[base + 3])
   local cost = tonumber(ARGV[base + 5])
-  local s0, s1, s2 = parse(redis.call('GET', KEYS[i]))
+  local s0, s1, s2 = parse(call('GET', KEYS[i]))
   if s0 then
     if alg == 1 then
       -- The count the request went into is s2, whether that window is still current or now the previous one.
-      s2 = math.max(0, s2 - cost)
+      s2 = max(0, s2 - cost)
     elseif alg == 2 then
-      s1 = math.max(0, s1 - cost)
+      s1 = max(0, s1 - cost)
     else
-      s0 = math.max(now, s0 - cost * win / limit)
+      s0 = max(now, s0 - cost * win / limit)
     end
-    redis.call('SET', KEYS[i], encode(s0, s1, s2), 'KEEPTTL')
+    call('SET', KEYS[i], pack('ddd', s0, s1, s2), 'KEEPTTL')
   end
 end
 return 1
@@ -155,9 +165,9 @@ return 1
 /**
  * Brute-force penalties. KEYS: one per penalty key. ARGV: [now or ''],
  * operation ('s' status, 'f' failure), then per key: threshold, first block
- * ms, longest block ms, forget-after ms. State: failures:blocked-until:forget-at
- * (the expiry is also the key's TTL; kept in the value so a caller's clock
- * decides, as in the memory store). Returns the longest block in force, in ms.
+ * ms, longest block ms, forget-after ms. State: failures, blocked-until,
+ * forget-at (the expiry is also the key's TTL; kept in the value so a
+ * caller's clock decides, as in the memory store). Returns the longest block in force, in ms.
  */
 export const PENALTY_SCRIPT = `${COMMON}
 local now = now_ms()
@@ -165,24 +175,24 @@ local op = ARGV[2]
 local longest = 0
 for i = 1, #KEYS do
   local base = 2 + (i - 1) * 4
-  local failures, blocked, forget_at = parse(redis.call('GET', KEYS[i]))
+  local failures, blocked, forget_at = parse(call('GET', KEYS[i]))
   if forget_at and forget_at <= now then failures = nil; blocked = nil end
   if op == 's' then
     if blocked and blocked - now > longest then longest = blocked - now end
   else
     local threshold = tonumber(ARGV[base + 1])
     local first = tonumber(ARGV[base + 2])
-    local max = tonumber(ARGV[base + 3])
+    local longest_block = tonumber(ARGV[base + 3])
     local forget = tonumber(ARGV[base + 4])
     failures = (failures or 0) + 1
     local block = 0
-    if failures >= threshold then block = math.min(max, first * 2 ^ (failures - threshold)) end
-    local keep = math.max(block, forget)
-    redis.call('SET', KEYS[i], encode(failures, now + block, now + keep), 'PX', math.ceil(keep))
+    if failures >= threshold then block = min(longest_block, first * 2 ^ (failures - threshold)) end
+    local keep = max(block, forget)
+    call('SET', KEYS[i], pack('ddd', failures, now + block, now + keep), 'PX', ceil(keep))
     if block > longest then longest = block end
   end
 end
-return math.ceil(longest)
+return ceil(longest)
 `;
 
 export interface Script {
