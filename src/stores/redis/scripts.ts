@@ -26,6 +26,13 @@ local function parse(raw)
   return a, b, c
 end
 local pack = struct.pack
+local function unpack(raw) return struct.unpack('ddd', raw) end
+-- ttl -1 keeps the key's expiry; 0 means the state is empty.
+local function write(key, a, b, c, ttl)
+  if ttl == -1 then call('SET', key, pack('ddd', a, b, c), 'KEEPTTL')
+  elseif ttl > 0 then call('SET', key, pack('ddd', a, b, c), 'PX', ttl)
+  else call('DEL', key) end
+end
 local COUNT_EPS = 1e-9
 local TIME_EPS = 1e-3
 `;
@@ -47,7 +54,9 @@ for i = 1, n do
   local win = tonumber(ARGV[base + 3])
   local burst = tonumber(ARGV[base + 4])
   local cost = tonumber(ARGV[base + 5])
-  local s0, s1, s2 = parse(call('GET', KEYS[i]))
+  local raw = call('GET', KEYS[i])
+  local s0, s1, s2
+  if raw and #raw == 24 then s0, s1, s2 = unpack(raw) end
   local allowed, remaining, reset, retry, n0, n1, n2, expires
   local keep = false
   if alg == 1 then
@@ -116,18 +125,20 @@ for i = 1, n do
   out[at + 1] = remaining
   out[at + 2] = ceil(reset)
   out[at + 3] = retry
+  local ttl = -1
+  if not keep then ttl = ceil(expires - now) end
+  if n == 1 then
+    -- One rule: nothing else to agree with, write now.
+    if allowed == 1 then write(KEYS[1], n0, n1, n2, ttl) end
+    return out
+  end
   local w = (i - 1) * 4
-  pending[w + 1] = n0; pending[w + 2] = n1; pending[w + 3] = n2
-  if keep then pending[w + 4] = -1 else pending[w + 4] = ceil(expires - now) end
+  pending[w + 1] = n0; pending[w + 2] = n1; pending[w + 3] = n2; pending[w + 4] = ttl
 end
 if out[1] == 1 then
   for i = 1, n do
     local w = (i - 1) * 4
-    local ttl = pending[w + 4]
-    local value = pack('ddd', pending[w + 1], pending[w + 2], pending[w + 3])
-    if ttl == -1 then call('SET', KEYS[i], value, 'KEEPTTL')
-    elseif ttl > 0 then call('SET', KEYS[i], value, 'PX', ttl)
-    else call('DEL', KEYS[i]) end
+    write(KEYS[i], pending[w + 1], pending[w + 2], pending[w + 3], pending[w + 4])
   end
 end
 return out
