@@ -1,7 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { normalizeIp } from '../client-ip/ip-address.js';
 import { invalidOption } from '../errors/option-error.js';
-import { compilePathPatterns, type PathMatcher } from './path-pattern.js';
+import { compilePathPatterns, exactPath, type PathMatcher } from './path-pattern.js';
 import type { PathPattern } from './rules.js';
 
 export interface RateLimitExemptions {
@@ -27,13 +27,24 @@ export type IsExempt = (path: string, clientIp: string) => boolean;
 
 export function compileExemptions(exempt: RateLimitExemptions | undefined): IsExempt {
   if (exempt !== undefined && (typeof exempt !== 'object' || exempt === null)) throw invalidOption('rateLimit.exempt', '{ paths?, ips? }', exempt);
-  const paths = compilePathPatterns('rateLimit.exempt.paths', exempt?.paths ?? DEFAULT_EXEMPT_PATHS);
+  const patterns = exempt?.paths ?? DEFAULT_EXEMPT_PATHS;
+  if (!Array.isArray(patterns)) throw invalidOption('rateLimit.exempt.paths', 'a list of path patterns', patterns);
+  // Exact paths (the usual probes) are one Set lookup; only patterns are tested one by one.
+  const exact = new Set<string>();
+  const rest: unknown[] = [];
+  for (const pattern of patterns) {
+    const path = exactPath(pattern);
+    if (path === undefined) rest.push(pattern);
+    else exact.add(path);
+  }
+  const paths = compilePathPatterns('rateLimit.exempt.paths', rest);
   const ips = exempt?.ips ?? [];
   if (!Array.isArray(ips)) throw invalidOption('rateLimit.exempt.ips', 'a list of addresses and CIDRs', ips);
   const list = new BlockList();
   for (const entry of ips) addAddress(list, entry);
   const checkIps = ips.length > 0;
   return function isExempt(path, clientIp) {
+    if (exact.has(path)) return true;
     for (let i = 0; i < paths.length; i++) if ((paths[i] as PathMatcher).test(path)) return true;
     if (!checkIps) return false;
     const family = isIP(clientIp);

@@ -52,7 +52,6 @@ export function queueRateLimitHeaders(
   settings: HeaderSettings,
   policies: readonly PolicyHeader[],
   results: readonly HitResult[],
-  nowMs: number,
 ): void {
   const draft = settings.draft;
   if (draft === false && !settings.legacy) return;
@@ -101,7 +100,7 @@ export function queueRateLimitHeaders(
     // The de facto convention (GitHub, Twitter): X-RateLimit-Reset is the reset time in epoch seconds.
     state.addResponseHeader('x-ratelimit-limit', limit);
     state.addResponseHeader('x-ratelimit-remaining', String(result.remaining));
-    state.addResponseHeader('x-ratelimit-reset', String(Math.ceil((nowMs + result.resetMs) / 1000)));
+    state.addResponseHeader('x-ratelimit-reset', String(Math.ceil((Date.now() + result.resetMs) / 1000)));
   }
 }
 

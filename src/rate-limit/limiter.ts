@@ -245,8 +245,7 @@ export class RateLimiter {
         (matched ??= []).push(rule);
       }
       if (hits === undefined) return undefined;
-      const outcome = this.#decide(state, matched as CompiledRule[], hits, 'answer');
-      return outcome instanceof Promise ? outcome.then(answerOf) : answerOf(outcome);
+      return this.#decide(state, matched as CompiledRule[], hits, 'answer') as Answer | undefined | Promise<Answer | undefined>;
     };
   }
 
@@ -271,21 +270,19 @@ export class RateLimiter {
           RAMPART_CODES.RAMPART_RATE_LIMIT_DRY_RUN.message,
         );
       }
-      return toDecisions(rules, results);
+      return mode === 'answer' ? undefined : toDecisions(rules, results);
     }
-    queueRateLimitHeaders(state, this.#headers, headersOf(rules), results, Date.now());
-    if (decision.allowed) return toDecisions(rules, results);
+    queueRateLimitHeaders(state, this.#headers, headersOf(rules), results);
+    // The gate needs no report of an admitted request: nothing is allocated for it.
+    if (decision.allowed) return mode === 'answer' ? undefined : toDecisions(rules, results);
     const error = new RateLimitedError(longestWait(results) / 1000);
     if (mode === 'throw') throw error;
     return this.#context.render(error, state);
   }
 }
 
-type Verdict = RuleDecision[] | Answer;
-
-function answerOf(verdict: Verdict): Answer | undefined {
-  return Array.isArray(verdict) ? undefined : verdict;
-}
+/** What a decision concludes to: the rejection to answer (gate), the decisions (consume), or nothing (an admitted gate request). */
+type Verdict = RuleDecision[] | Answer | undefined;
 
 function bool(option: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
@@ -293,8 +290,8 @@ function bool(option: string, value: unknown, fallback: boolean): boolean {
   return value;
 }
 
-function headersOf(rules: readonly CompiledRule[]): PolicyHeader[] {
-  return rules.length === 1 ? [(rules[0] as CompiledRule).header] : rules.map((rule) => rule.header);
+function headersOf(rules: readonly CompiledRule[]): readonly PolicyHeader[] {
+  return rules.length === 1 ? (rules[0] as CompiledRule).headers : rules.map((rule) => rule.header);
 }
 
 /** Retry-After covers every rejecting rule: the longest wait among them. */

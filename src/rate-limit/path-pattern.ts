@@ -76,6 +76,12 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** The normalized path a pattern matches when it is an exact path (no `*`, no `:param`), else undefined. */
+export function exactPath(pattern: unknown): string | undefined {
+  if (typeof pattern !== 'string' || !pattern.startsWith('/') || pattern.includes('*') || pattern.includes('/:')) return undefined;
+  return normalizePath(pattern);
+}
+
 /** One pattern or a list of them, each compiled. */
 export function compilePathPatterns(option: string, patterns: unknown): PathMatcher[] {
   const list = Array.isArray(patterns) ? (patterns as unknown[]) : [patterns];

@@ -73,6 +73,8 @@ export interface CompiledRule {
   readonly name: string;
   readonly spec: LimitSpec;
   readonly header: PolicyHeader;
+  /** `[header]`, made once: the headers of a request only this rule covers. */
+  readonly headers: readonly PolicyHeader[];
   readonly manual: boolean;
   readonly failure: FailurePolicy;
   /** The pattern that covers `path` (null: not covered; `ALL_PATHS` when the rule has no paths). */
@@ -114,10 +116,12 @@ export function compileRule(rule: RateLimitRule, index: number, defaults: RuleDe
     throw invalidOption(`${where}.manual`, "true or unset for key 'user' (the user is known only after authentication, which runs after the gate)", rule.manual);
   }
   const spec: LimitSpec = Object.freeze({ id: name, algorithm, limit: rule.limit, windowMs, burst });
+  const header = policyHeader(defaults.draft, spec);
   return Object.freeze({
     name,
     spec,
-    header: policyHeader(defaults.draft, spec),
+    header,
+    headers: Object.freeze([header]),
     manual: rule.manual ?? key === 'user',
     failure,
     match: compileMatch(where, rule),
