@@ -232,6 +232,12 @@ async function benchRedis(): Promise<void> {
     print(`| ${row.rules} | ${row.concurrency} | ${row.lib} | ${fmt(rate)} | ${(rate / median(other.rates)).toFixed(2)}× | ${row.trips.toFixed(2)} |`);
   }
   print();
+  const sample = (await slidingSide.client.scan('0', 'MATCH', `${prefix}sliding:*`, 'COUNT', 1000))[1][0];
+  if (sample !== undefined) {
+    const bytes = (await slidingSide.client.call('MEMORY', 'USAGE', sample)) as number;
+    print(`Redis memory per counter: \`MEMORY USAGE\` reports ${bytes} bytes for \`${sample.replace(prefix, '<prefix>')}\` (key, 24-byte value, expiry).`);
+    print();
+  }
   await deletePrefix(slidingSide.client, prefix);
   await Promise.all([sliding.close(), fixed.close()]);
   for (const side of [slidingSide, fixedSide, rlfSide]) side.client.disconnect();
@@ -273,9 +279,10 @@ if (sections.has('http')) {
   print();
   print(`autocannon, 50 connections, ${seconds} s per measurement after a 2 s warm-up, median of ${httpRounds} interleaved rounds; each server in its own process.`);
   print();
-  print('| server | req/s | p99 ms | vs bare Fastify |');
-  print('|---|---:|---:|---:|');
-  for (const row of rows) print(`| ${row.name} | ${fmt(row.rps)} | ${row.p99} | ${row.ratio.toFixed(2)}× |`);
+  const withoutRule = rows[1]?.rps ?? Number.NaN;
+  print('| server | req/s | p99 ms | vs bare Fastify | vs Rampart without a rule |');
+  print('|---|---:|---:|---:|---:|');
+  for (const row of rows) print(`| ${row.name} | ${fmt(row.rps)} | ${row.p99} | ${row.ratio.toFixed(2)}× | ${row.name.includes('rampart') ? `${(row.rps / withoutRule).toFixed(2)}×` : ''} |`);
   print();
 }
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

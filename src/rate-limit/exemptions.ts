@@ -22,8 +22,12 @@ export interface RateLimitExemptions {
  */
 export const DEFAULT_EXEMPT_PATHS: readonly string[] = Object.freeze(['/health', '/health/live', '/health/ready', '/ready', '/live', '/metrics']);
 
-/** Compiled once: is this (normalized) path or client IP exempt? */
-export type IsExempt = (path: string, clientIp: string) => boolean;
+/** Compiled once: is this (normalized) path, or this client IP, exempt? */
+export interface IsExempt {
+  (path: string, clientIp: string): boolean;
+  /** The client IP alone (limits spent by handlers, where the path is the handler's business). */
+  readonly ip: (clientIp: string) => boolean;
+}
 
 export function compileExemptions(exempt: RateLimitExemptions | undefined): IsExempt {
   if (exempt !== undefined && (typeof exempt !== 'object' || exempt === null)) throw invalidOption('rateLimit.exempt', '{ paths?, ips? }', exempt);
@@ -43,13 +47,17 @@ export function compileExemptions(exempt: RateLimitExemptions | undefined): IsEx
   const list = new BlockList();
   for (const entry of ips) addAddress(list, entry);
   const checkIps = ips.length > 0;
-  return function isExempt(path, clientIp) {
-    if (exact.has(path)) return true;
-    for (let i = 0; i < paths.length; i++) if ((paths[i] as PathMatcher).test(path)) return true;
+  const ipExempt = (clientIp: string): boolean => {
     if (!checkIps) return false;
     const family = isIP(clientIp);
     return family !== 0 && list.check(clientIp, family === 4 ? 'ipv4' : 'ipv6');
   };
+  const isExempt = (path: string, clientIp: string): boolean => {
+    if (exact.has(path)) return true;
+    for (let i = 0; i < paths.length; i++) if ((paths[i] as PathMatcher).test(path)) return true;
+    return ipExempt(clientIp);
+  };
+  return Object.assign(isExempt, { ip: ipExempt });
 }
 
 function addAddress(list: BlockList, entry: unknown): void {

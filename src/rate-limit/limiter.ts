@@ -160,7 +160,7 @@ export class RateLimiter {
       if (rule === undefined) throw invalidOption('rule', `one of the configured rules (${this.rules.join(', ') || 'none'})`, name);
       return rule;
     });
-    if (!this.enabled || compiled.length === 0 || this.#exempt('', state.clientIp)) return [];
+    if (!this.enabled || compiled.length === 0 || this.#exempt.ip(state.clientIp)) return [];
     if (options.cost !== undefined && (!Number.isInteger(options.cost) || options.cost < 0)) throw invalidOption('cost', 'a non-negative integer', options.cost);
     if (options.key !== undefined && (typeof options.key !== 'string' || options.key === '')) throw invalidOption('key', 'a non-empty string', options.key);
     const hits: Hit[] = [];

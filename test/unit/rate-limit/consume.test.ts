@@ -32,6 +32,14 @@ describe('rate limits applied after authentication (consume)', () => {
     await rampart.close();
   });
 
+  it('allow-listed client IPs are exempt here too', async () => {
+    const rampart = createRampart({ profile: 'test', rateLimit: { env: false, exempt: { ips: ['192.0.2.0/24'] }, rules: [{ name: 'reports', limit: 1, window: '1m', key: 'user' }] } });
+    const state = rampart.begin({ method: 'POST', url: '/reports', remoteAddress: '192.0.2.9', encrypted: false, header: () => undefined });
+    state.userId = 'ops';
+    for (let i = 0; i < 3; i++) assert.deepEqual(await rampart.rateLimit.consume(state, 'reports'), []);
+    await rampart.close();
+  });
+
   it('several rules at once are all or nothing, and cost can be given per call', async () => {
     const rampart = createRampart({
       profile: 'test',
