@@ -25,7 +25,8 @@ pg_up && echo "PostgreSQL: up" || echo "!!! PostgreSQL is not reachable on 127.0
 # under CI=true, when its tool is missing).
 missing=()
 for pair in "nginx:nginx" "prometheus:prometheus" "promtool:prometheus" "chromium:chromium" \
-  "openssl:openssl" "sqlite3:sqlite3" "pg_dump:postgresql-client" "pg_restore:postgresql-client" "systemd-analyze:systemd"; do
+  "openssl:openssl" "sqlite3:sqlite3" "pg_dump:postgresql-client" "pg_restore:postgresql-client" "systemd-analyze:systemd" \
+  "redis-server:redis-server" "redis-cli:redis-tools"; do
   bin="${pair%%:*}"; pkg="${pair##*:}"
   command -v "$bin" >/dev/null 2>&1 || missing+=("$pkg")
 done

@@ -4,7 +4,7 @@ import { Cluster } from 'ioredis';
 import { Keyring, createRampart, type LimitSpec } from 'rampart';
 import { redisStore, type RedisStore } from 'rampart/redis';
 import { defineStoreSuite, type FakeClock } from '../../unit/rate-limit/store-suite.js';
-import { PrivateCluster, redisBinariesPresent } from './fixtures/redis-servers.js';
+import { PrivateCluster, redisBinariesPresent, skipWithoutRedisBinaries } from './fixtures/redis-servers.js';
 import { ready, uniquePrefix } from './redis-helpers.js';
 
 /**
@@ -13,6 +13,7 @@ import { ready, uniquePrefix } from './redis-helpers.js';
  */
 let cluster: PrivateCluster | undefined;
 let client: Cluster | undefined;
+let startError: unknown;
 const clusterReady = (async () => {
   if (!redisBinariesPresent()) return undefined;
   cluster = await PrivateCluster.start(3);
@@ -20,7 +21,11 @@ const clusterReady = (async () => {
   client.on('error', () => undefined);
   await ready(client, 15_000);
   return client;
-})();
+})().catch((error: unknown) => {
+  // Reported by the tests (a failed start is a failure, not a skip).
+  startError = error;
+  return undefined;
+});
 
 after(async () => {
   client?.disconnect();
@@ -32,6 +37,7 @@ defineStoreSuite(
   'redis cluster',
   async () => {
     const connected = await clusterReady;
+    if (startError !== undefined) throw startError;
     if (connected === undefined) return undefined;
     return { store: redisStore({ client: connected, prefix: uniquePrefix('cluster-suite'), now: () => suiteClock.now }), clock: suiteClock };
   },
@@ -44,12 +50,13 @@ defineStoreSuite(
   },
 );
 
-describe('Redis store on Redis Cluster', { skip: redisBinariesPresent() ? false : 'redis-server is not installed' }, () => {
+describe('Redis store on Redis Cluster', { skip: skipWithoutRedisBinaries() }, () => {
   let store: RedisStore;
   const prefix = uniquePrefix('cluster');
 
   before(async () => {
     const connected = await clusterReady;
+    if (startError !== undefined) throw startError;
     assert.ok(connected !== undefined);
     // No blocked cache: every decision below must reach the cluster.
     store = redisStore({ client: connected, prefix, blockedCacheSize: 0 });

@@ -7,7 +7,7 @@ import { CHANNEL_NAMES, STORE_UNAVAILABLE_DETAIL } from 'rampart';
 import { rampart } from 'rampart/fastify';
 import { redisStore, type RedisStore } from 'rampart/redis';
 import { LogCapture } from '../../support/capture-log.js';
-import { PrivateRedis, redisBinariesPresent } from './fixtures/redis-servers.js';
+import { PrivateRedis, skipWithoutRedisBinaries } from './fixtures/redis-servers.js';
 import { ready, sleep } from './redis-helpers.js';
 
 const TIMEOUT_MS = 150;
@@ -21,7 +21,7 @@ const SLACK_MS = 250;
  * policy. The client is ioredis with its defaults: offline queue on, 20
  * retries per command, the settings that make other limiters hang.
  */
-describe('Redis store when Redis fails', { skip: redisBinariesPresent() ? false : 'redis-server is not installed' }, () => {
+describe('Redis store when Redis fails', { skip: skipWithoutRedisBinaries() }, () => {
   let server: PrivateRedis;
   let client: Redis;
   let store: RedisStore;
