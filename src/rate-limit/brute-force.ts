@@ -88,7 +88,12 @@ export class BruteForceGuard {
     const blockedMs = await this.#run((store, keys) => store.penaltyStatus(keys), state, username, 0);
     const outcome = blockedMs > 0 ? 'rejected' : 'allowed';
     if (rateLimitDecisionChannel.hasSubscribers) {
-      rateLimitDecisionChannel.publish(blockedMs > 0 ? { state, rule: this.name, outcome, retryAfterSeconds: Math.ceil(blockedMs / 1000) } : { state, rule: this.name, outcome });
+      // kind: the security log records these blocks as auth.brute_force.block, not as a rate limit.
+      rateLimitDecisionChannel.publish(
+        blockedMs > 0
+          ? { state, rule: this.name, outcome, retryAfterSeconds: Math.ceil(blockedMs / 1000), kind: 'brute-force' }
+          : { state, rule: this.name, outcome, kind: 'brute-force' },
+      );
     }
     if (blockedMs > 0) throw new RateLimitedError(blockedMs / 1000);
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, it } from 'node:test';
-import { createRampart, MemoryStore, RateLimitedError, type Rampart, type RequestState } from 'rampart';
+import { CHANNEL_NAMES, createRampart, MemoryStore, RateLimitedError, type Rampart, type RequestState } from 'rampart';
 
 function request(rampart: Rampart, ip: string): RequestState {
   return rampart.begin({ method: 'POST', url: '/login', remoteAddress: ip, encrypted: false, header: () => undefined });
@@ -49,6 +50,30 @@ describe('brute-force guard', () => {
     await guard.check(request(rampart, '192.0.2.200'), 'bob');
     assert.equal(await guard.failure(request(rampart, '192.0.2.200'), 'bob'), 0, 'counting starts again');
     await rampart.close();
+  });
+
+  it('publishes its decisions marked as brute-force, for metrics and the security log', async () => {
+    const events: Record<string, unknown>[] = [];
+    const listener = (message: unknown): void => {
+      const { rule, outcome, kind, retryAfterSeconds } = message as Record<string, unknown>;
+      events.push({ rule, outcome, kind, retryAfterSeconds });
+    };
+    subscribe(CHANNEL_NAMES.rateLimitDecision, listener);
+    try {
+      const rampart = createRampart({ profile: 'test', rateLimit: { env: false } });
+      const guard = rampart.rateLimit.bruteForceGuard({ name: 'signin', perUserAndIp: { failures: 1, block: '30s' } });
+      const state = request(rampart, '192.0.2.44');
+      await guard.check(state, 'frank');
+      await guard.failure(state, 'frank');
+      await assert.rejects(guard.check(state, 'frank'), RateLimitedError);
+      await rampart.close();
+    } finally {
+      unsubscribe(CHANNEL_NAMES.rateLimitDecision, listener);
+    }
+    assert.deepEqual(events, [
+      { rule: 'signin', outcome: 'allowed', kind: 'brute-force', retryAfterSeconds: undefined },
+      { rule: 'signin', outcome: 'rejected', kind: 'brute-force', retryAfterSeconds: 30 },
+    ]);
   });
 
   it('does nothing when rate limiting is switched off', async () => {
