@@ -86,6 +86,9 @@ export function rampart(options: RampartExpressOptions = {}): RampartExpress {
     const view = new NodeRequestView(req);
     const state = core.begin(view);
     req.rampart = state;
+    // The fixed headers now, so whatever the handler sets or removes wins.
+    const preset = core.presetHeaders(state);
+    for (const name in preset) res.setHeader(name, preset[name] as string);
     // Headers depend on the final content type, known only when the
     // response starts: apply them at writeHead, as on-headers does.
     const writeHead = res.writeHead;

@@ -92,6 +92,7 @@ export function rampart(fastify: FastifyInstance, options: RampartFastifyOptions
     const state = core.begin(view);
     state.route = request.routeOptions.url;
     request.rampart = state;
+    void reply.headers(core.presetHeaders(state));
     runWithRequest(state, () => {
       const verdict = core.admit(state, view);
       if (verdict === undefined) return next();

@@ -80,6 +80,14 @@ export interface SecurityHeaderSets {
   readonly document: { readonly http: readonly string[]; readonly https: readonly string[] };
   /** The document CSP for a request that used no nonce, by scheme; undefined when disabled. */
   readonly documentCsp: { readonly http: string; readonly https: string } | undefined;
+  /** The API policy, set at send time on non-HTML responses; undefined when disabled. */
+  readonly apiCsp: string | undefined;
+  /**
+   * Every header that does not depend on the response (all but the CSP), as
+   * one object per scheme, for adapters that set headers before the handler
+   * runs: the handler's own headers then replace them with no checks.
+   */
+  readonly preset: { readonly http: Readonly<Record<string, string>>; readonly https: Readonly<Record<string, string>> };
   /** Builds the document CSP around a nonce; the parts are split once here. */
   documentCspWithNonce(nonce: string, secure: boolean): string;
 }
@@ -105,6 +113,8 @@ export function compileSecurityHeaders(options: SecurityHeadersOptions = {}): Se
   return Object.freeze({
     api: Object.freeze({ http: flat({ 'content-security-policy': apiCsp }), https: flat({ 'content-security-policy': apiCsp, ...https }) }),
     document: Object.freeze({ http: flat({}), https: flat(https) }),
+    apiCsp,
+    preset: Object.freeze({ http: Object.freeze({ ...base }), https: Object.freeze(hsts === undefined ? { ...base } : { ...base, 'strict-transport-security': hsts }) }),
     documentCsp: withoutNonce === undefined ? undefined : Object.freeze({ http: withoutNonce, https: `${withoutNonce}; upgrade-insecure-requests` }),
     documentCspWithNonce(nonce: string, secure: boolean): string {
       const policy = nonceParts.join(nonce);

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Level, type Logger, type LoggerOptions } from 'pino';
 import { invalidOption } from '../errors/option-error.js';
+import { LineBatcher } from './line-batcher.js';
 import { redactSensitive, sensitiveKeyPredicate } from './redact.js';
 
 export type LogFormat = 'json' | 'pretty';
@@ -106,10 +107,12 @@ function destinationFor(options: LogOptions, format: LogFormat): Destination {
   };
   boom.on('error', onWriteError);
   boom.on('drop', () => onWriteError({ code: 'buffer full' }));
+  const batcher = new LineBatcher(boom);
   return {
     writeErrors: () => errors,
-    stream: boom,
+    stream: batcher,
     flush: () => {
+      batcher.flush();
       // sonic-boom's flushSync retries a failing write forever (ENOSPC
       // included): once the destination has failed, a flush at shutdown
       // would hang the exit, so what is buffered is given up instead.
@@ -120,6 +123,9 @@ function destinationFor(options: LogOptions, format: LogFormat): Destination {
         // Nothing buffered yet, or the destination is already closed.
       }
     },
-    reopen: () => boom.reopen(),
+    reopen: () => {
+      batcher.flush();
+      boom.reopen();
+    },
   };
 }

@@ -104,7 +104,7 @@ export class Rampart {
       format: development ? 'pretty' : 'json',
     });
     this.logger = this.#loggers.logger;
-    this.#accessLog = createAccessLog(this.#loggers.access, options.log ?? {}, DEFAULT_UNLOGGED_PATHS);
+    this.#accessLog = createAccessLog(this.#loggers.access, this.#loggers.stream, options.log ?? {}, DEFAULT_UNLOGGED_PATHS);
     this.#resolveClient = createClientAddressResolver(options.trustProxy ?? false, () =>
       this.logger.warn({ code: 'RAMPART_FORWARDED_WITHOUT_TRUST' }, RAMPART_CODES.RAMPART_FORWARDED_WITHOUT_TRUST.message),
     );
@@ -255,18 +255,37 @@ export class Rampart {
   }
 
   /**
+   * Stage 8, first half, for adapters that can set headers before the
+   * handler runs: the headers every response gets whatever its content, for
+   * this request's scheme. Set them first and whatever the handler sets or
+   * removes afterwards wins, with no per-header checks; `applyHeaders` then
+   * adds only what depends on the response.
+   */
+  presetHeaders(state: RequestState): Readonly<Record<string, string>> {
+    state.headersPreset = true;
+    return state.secure ? this.#headers.preset.https : this.#headers.preset.http;
+  }
+
+  /**
    * Stage 8: security headers for the response's content type and scheme,
    * the request id, and headers earlier stages queued. Never overwrites a
    * header the handler set; removes `X-Powered-By` and a versioned `Server`.
+   * After `presetHeaders()`, only what depends on the response is added here.
    */
   applyHeaders<T>(state: RequestState, target: T, ops: HeaderOps<T>): void {
     const contentType = ops.get(target, 'content-type');
     const html = typeof contentType === 'string' && contentType.startsWith('text/html');
-    const sets = html ? this.#headers.document : this.#headers.api;
-    const headers = state.secure ? sets.https : sets.http;
-    for (let i = 0; i < headers.length; i += 2) {
-      const name = headers[i] as string;
-      if (ops.get(target, name) === undefined) ops.set(target, name, headers[i + 1] as string);
+    if (state.headersPreset) {
+      if (!html && this.#headers.apiCsp !== undefined && ops.get(target, 'content-security-policy') === undefined) {
+        ops.set(target, 'content-security-policy', this.#headers.apiCsp);
+      }
+    } else {
+      const sets = html ? this.#headers.document : this.#headers.api;
+      const headers = state.secure ? sets.https : sets.http;
+      for (let i = 0; i < headers.length; i += 2) {
+        const name = headers[i] as string;
+        if (ops.get(target, name) === undefined) ops.set(target, name, headers[i + 1] as string);
+      }
     }
     if (html) this.#applyDocumentCsp(state, target, ops);
     if (ops.get(target, this.requestIdHeader) === undefined) ops.set(target, this.requestIdHeader, state.requestId);

@@ -46,6 +46,8 @@ export class RequestState {
   finished = false;
   /** A 5xx cause, logged once on the access line. */
   error: unknown = undefined;
+  /** Set by `presetHeaders()`: the fixed security headers were set before the handler ran. */
+  headersPreset = false;
   /** Headers other stages add to the response (rate limit, CORS), flat name/value pairs. */
   responseHeaders: string[] | undefined = undefined;
 

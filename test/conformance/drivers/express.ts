@@ -21,7 +21,7 @@ export const expressDriver: AdapterDriver = {
       app[method](route.path, async (req, res) => {
         const result = await route.handle({
           body: req.body as unknown,
-          reply: { header: (name, value) => void res.append(name, value) },
+          reply: { header: (name, value) => void (name.toLowerCase() === 'set-cookie' ? res.append(name, value) : res.setHeader(name, value)) },
           headers: req.headers,
           query: req.query,
           params: req.params,
