@@ -31,7 +31,8 @@ describe('public surface', () => {
   it('maps every subpath to source, types and built JavaScript', () => {
     for (const [subpath, target] of Object.entries(packageJson.exports)) {
       if (subpath === './package.json') continue;
-      assert.deepEqual(Object.keys(target as object), ['types', 'source', 'default'], subpath);
+      // `source` first: the type-checker (customConditions) and tests then read src/, never a stale dist/.
+      assert.deepEqual(Object.keys(target as object), ['source', 'types', 'default'], subpath);
     }
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,10 +101,13 @@ describe('the reference service at startup', () => {
     const secrets = mkdtempSync(join(tmpdir(), 'rampart-secrets-'));
     dirs.push(secrets);
     writeFileSync(join(secrets, 'secret_key'), `${KEY}\n`);
-    const run = await startService(
-      { APP_ENV: 'production', NODE_ENV: 'production', SECRET_KEY_FILE: join(secrets, 'secret_key'), DATABASE_URL: `sqlite:${join(secrets, 'data.sqlite')}`, METRICS_ENABLED: 'false' },
-      { untilReady: true },
-    );
+    const env = { APP_ENV: 'production', NODE_ENV: 'production', SECRET_KEY_FILE: join(secrets, 'secret_key'), DATABASE_URL: `sqlite:${join(secrets, 'data.sqlite')}`, METRICS_ENABLED: 'false' };
+    // Production never migrates at start: first without the schema (refused with the remedy), then after `npm run migrate`.
+    const unmigrated = await startService(env);
+    assert.equal(unmigrated.code, 69);
+    assert.match(unmigrated.output, /required tables missing[\s\S]*npm run migrate/);
+    execFileSync(process.execPath, ['--conditions=source', '--import', TSX, fileURLToPath(new URL('../../../examples/service/migrate.ts', import.meta.url))], { env: { ...process.env, ...env } });
+    const run = await startService(env, { untilReady: true });
     assert.match(run.output, /✓ \d+ settings valid \(\d+ defaults, \d+ from environment, 1 from files \(_FILE\)\)/);
     assert.match(run.output, /✓ Ready in \d+ ms/);
     assert.match(run.output, /listening on/);
