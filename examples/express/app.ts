@@ -5,7 +5,7 @@ import { rampart } from 'rampart/express';
 export const guard = rampart({ trustProxy: 1 });
 export const app = express();
 app.use(guard.middleware);
-app.use(express.json({ limit: '100kb' }));
+app.use(guard.body);
 app.get('/hello', (_req, res) => {
   log().info('saying hello');
   res.json({ hello: 'world' });

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import {
   AppError,
@@ -7,6 +8,7 @@ import {
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   createRampart,
+  nodeBodyParser,
   runWithRequest,
   type Answer,
   type HeaderOps,
@@ -29,6 +31,18 @@ export interface RampartExpress {
   readonly notFound: RequestHandler;
   /** Mount last: every error, including body-parser's, as problem+json. */
   readonly errorHandler: ErrorRequestHandler;
+  /**
+   * Mount right after `middleware`, in place of `express.json()` and
+   * `express.urlencoded()`: Rampart's limits, no prototype keys, and the CSRF
+   * token of form posts checked before any route runs.
+   */
+  readonly body: RequestHandler;
+  /**
+   * Call with the server once it exists (Express has no listen hook): graceful
+   * shutdown on SIGTERM, server timeouts, and Node's own 400/408/431 refusals
+   * as problem+json.
+   */
+  attach(server: Server): void;
 }
 
 declare module 'express-serve-static-core' {
@@ -73,10 +87,11 @@ function send(res: Response, answer: Answer): void {
  * @example
  * const guard = rampart({ trustProxy: 1 });
  * app.use(guard.middleware);
- * app.use(express.json());
+ * app.use(guard.body);
  * // …routes…
  * app.use(guard.notFound);
  * app.use(guard.errorHandler);
+ * guard.attach(app.listen(3000));
  */
 export function rampart(options: RampartExpressOptions = {}): RampartExpress {
   const core = options.rampart ?? createRampart(options);
@@ -125,5 +140,21 @@ export function rampart(options: RampartExpressOptions = {}): RampartExpress {
     res.status(problem.status).set(problem.headers).send(problem.body);
   };
 
-  return Object.freeze({ rampart: core, middleware, notFound, errorHandler });
+  const attach = (server: Server): void => {
+    server.on('clientError', core.handleClientError);
+    core.lifecycle.attach(server);
+  };
+
+  // Made on first use: creating it declares that form bodies are checked, which must not happen unless it is mounted.
+  let body: RequestHandler | undefined;
+  return Object.freeze({
+    rampart: core,
+    middleware,
+    notFound,
+    errorHandler,
+    get body(): RequestHandler {
+      return (body ??= nodeBodyParser(core) as RequestHandler);
+    },
+    attach,
+  });
 }

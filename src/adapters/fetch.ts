@@ -3,6 +3,7 @@ import {
   NotFoundError,
   UNMATCHED_ROUTE,
   createRampart,
+  readRequestBody,
   runWithRequest,
   type Answer,
   type HeaderOps,
@@ -82,6 +83,14 @@ export interface RampartFetch {
   readonly hono: MiddlewareHandler;
   readonly honoOnError: ErrorHandler;
   readonly honoNotFound: NotFoundHandler;
+  /**
+   * Reads a request's body under Rampart's limits (JSON and forms parsed,
+   * prototype keys refused), in place of `request.json()` / `formData()`.
+   * Apps whose handlers all read bodies this way call
+   * `rampart.csrf.enableBodyStage()` once, so forms may carry their CSRF
+   * token in `_csrf`; until then forms must send the header.
+   */
+  body(request: Request): Promise<unknown>;
 }
 
 /**
@@ -137,5 +146,6 @@ export function rampart(options: RampartFetchOptions = {}): RampartFetch {
     return problemResponse(new NotFoundError(), state);
   };
 
-  return Object.freeze({ rampart: core, wrap, hono, honoOnError, honoNotFound });
+  const body = (request: Request): Promise<unknown> => readRequestBody(core, request);
+  return Object.freeze({ rampart: core, wrap, hono, honoOnError, honoNotFound, body });
 }

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { nodeBodyParser, type RampartOptions } from 'rampart';
+import type { RampartOptions } from 'rampart';
 import { rampart } from 'rampart/express';
 import { TEST_ROUTES } from './routes.js';
 import { fetchHeaders, toTestResponse, type AdapterDriver, type TestApp } from './types.js';
@@ -15,7 +15,7 @@ export const expressDriver: AdapterDriver = {
     const app = express();
     app.use(guard.middleware);
     // Rampart's body parsing (limits, prototype keys, the CSRF form field) in place of express.json().
-    app.use(nodeBodyParser(guard.rampart));
+    app.use(guard.body);
     for (const route of TEST_ROUTES) {
       const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
       app[method](route.path, async (req, res) => {
@@ -35,6 +35,7 @@ export const expressDriver: AdapterDriver = {
     app.use(guard.errorHandler);
     const server = createServer(app);
     // Node's own refusals (headers over maxHeaderSize → 431) as problem+json.
+    // Only the clientError half of guard.attach(): the suite drives shutdowns itself and keeps querying the server.
     server.on('clientError', guard.rampart.handleClientError);
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');

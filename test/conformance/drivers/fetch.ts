@@ -1,4 +1,4 @@
-import { NotFoundError, currentRequest, readRequestBody, type RampartOptions } from 'rampart';
+import { NotFoundError, currentRequest, type RampartOptions } from 'rampart';
 import { rampart } from 'rampart/fetch';
 import { TEST_ROUTES, matchPath } from './routes.js';
 import { fetchHeaders, toTestResponse, type AdapterDriver, type TestApp } from './types.js';
@@ -20,7 +20,7 @@ export const fetchDriver: AdapterDriver = {
       if (state !== undefined) state.route = route.path;
       const headers = new Headers();
       // Rampart's body reading (limits, prototype keys, the CSRF form field) in place of request.json().
-      const body = await readRequestBody(guard.rampart, request);
+      const body = await guard.body(request);
       const result = await route.handle({
         body,
         reply: { header: (name, value) => headers.append(name, value) },

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { readRequestBody, type RampartOptions } from 'rampart';
+import type { RampartOptions } from 'rampart';
 import { rampart } from 'rampart/fetch';
 import { TEST_ROUTES } from './routes.js';
 import { fetchHeaders, toTestResponse, type AdapterDriver, type TestApp } from './types.js';
@@ -18,7 +18,7 @@ export const honoDriver: AdapterDriver = {
     for (const route of TEST_ROUTES) {
       app.on(route.method, route.path, async (c) => {
         // Rampart's body reading (limits, prototype keys, the CSRF form field) in place of c.req.json().
-        const body = await readRequestBody(guard.rampart, c.req.raw);
+        const body = await guard.body(c.req.raw);
         const result = await route.handle({
           body,
           reply: { header: (name, value) => c.header(name, value, { append: true }) },
