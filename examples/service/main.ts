@@ -1,13 +1,16 @@
 import type { AddressInfo } from 'node:net';
 import { optionsFrom, startup } from 'rampart';
+import { redisStore } from 'rampart/redis';
 import { buildService } from './app.js';
 import serviceConfig, { checks } from './config.js';
 
 // Validates the configuration and the database before listening; exits 78/69 with a report otherwise.
 const config = await startup(serviceConfig, { name: 'reference service', checks });
 
+// Several instances share rate-limit counters through Redis when REDIS_URL is set; one instance counts in memory.
+const rateLimitStore = config.REDIS_URL === undefined ? {} : { rateLimit: { store: redisStore({ url: config.REDIS_URL.reveal() }) } };
 const app = await buildService({
-  rampart: optionsFrom(config),
+  rampart: optionsFrom(config, rateLimitStore),
   databaseUrl: config.DATABASE_URL?.reveal() ?? 'sqlite:./data/development.sqlite',
   autoMigrate: config.AUTO_MIGRATE,
   docs: config.DOCS_ENABLED,
