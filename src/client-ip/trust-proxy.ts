@@ -1,5 +1,5 @@
-import { BlockList, isIP } from 'node:net';
 import { invalidOption } from '../errors/option-error.js';
+import { compileAddressList } from './address-list.js';
 import { parseForwarded } from './forwarded.js';
 import { normalizeIp, normalizeSocketAddress } from './ip-address.js';
 
@@ -28,11 +28,6 @@ export interface ClientAddress {
 
 export type ClientAddressResolver = (source: AddressSource) => ClientAddress;
 
-const PRESETS: Readonly<Record<string, readonly string[]>> = {
-  loopback: ['127.0.0.0/8', '::1/128'],
-  linklocal: ['169.254.0.0/16', 'fe80::/10'],
-  uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
-};
 
 type IsTrusted = (ip: string, hop: number) => boolean;
 
@@ -66,27 +61,8 @@ function compileTrust(trustProxy: Exclude<TrustProxy, false>): IsTrusted {
   if (!Array.isArray(trustProxy)) {
     throw invalidOption('trustProxy', 'false, a hop count, or a list of addresses/CIDRs (true is refused: it lets clients choose their IP)', trustProxy);
   }
-  const list = new BlockList();
-  for (const entry of trustProxy) addTrusted(list, entry);
-  return (ip) => list.check(ip, ip.includes(':') ? 'ipv6' : 'ipv4');
-}
-
-function addTrusted(list: BlockList, entry: unknown): void {
-  if (typeof entry !== 'string') throw invalidOption('trustProxy[]', 'an address, a CIDR or a preset name', entry);
-  const preset = PRESETS[entry];
-  if (preset !== undefined) {
-    for (const cidr of preset) addTrusted(list, cidr);
-    return;
-  }
-  const [address = '', prefixText] = entry.split('/');
-  const ip = normalizeIp(address);
-  const family = ip === undefined ? 0 : isIP(ip);
-  const maxPrefix = family === 4 ? 32 : 128;
-  const prefix = prefixText === undefined ? maxPrefix : Number(prefixText);
-  if (ip === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > maxPrefix) {
-    throw invalidOption('trustProxy[]', `an address, a CIDR or one of ${Object.keys(PRESETS).join(', ')}`, entry);
-  }
-  list.addSubnet(ip, prefix, family === 4 ? 'ipv4' : 'ipv6');
+  const matches = compileAddressList('trustProxy', trustProxy);
+  return (ip) => matches(ip);
 }
 
 /**

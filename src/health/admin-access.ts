@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { BlockList, isIP } from 'node:net';
-import { normalizeIp } from '../client-ip/ip-address.js';
+import { compileAddressList, type AddressMatcher } from '../client-ip/address-list.js';
 import { invalidOption } from '../errors/option-error.js';
 import type { RequestState, RequestView } from '../pipeline/request-state.js';
 
@@ -35,10 +34,6 @@ export interface AdminAccess {
 /** Long enough that guessing is hopeless even without rate limiting (OWASP: ≥ 128 bits of entropy). */
 export const MIN_PRODUCTION_TOKEN_LENGTH = 32;
 
-const PRESETS: Readonly<Record<string, readonly string[]>> = {
-  loopback: ['127.0.0.0/8', '::1/128'],
-  private: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
-};
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -64,7 +59,7 @@ export function createAdminAccess(options: AdminOptions | undefined, productionL
     configured: token !== undefined || list !== undefined,
     usesToken: token !== undefined,
     granted(state, view) {
-      if (list !== undefined && state.clientIp !== 'unknown' && list.check(state.clientIp, state.clientIp.includes(':') ? 'ipv6' : 'ipv4')) return true;
+      if (list !== undefined && list(state.clientIp)) return true;
       if (expected === undefined) return false;
       const header = view.header('authorization');
       if (header === undefined || header.length > 1024 || !/^bearer /i.test(header)) return false;
@@ -73,25 +68,7 @@ export function createAdminAccess(options: AdminOptions | undefined, productionL
   };
 }
 
-function compileAllowList(allow: unknown): BlockList | undefined {
-  if (allow === undefined) return undefined;
-  if (!Array.isArray(allow)) throw invalidOption('admin.allow', 'a list of addresses, CIDRs or presets', allow);
-  if (allow.length === 0) return undefined;
-  const list = new BlockList();
-  const add = (entry: unknown): void => {
-    if (typeof entry !== 'string') throw invalidOption('admin.allow[]', 'an address, a CIDR or a preset name', entry);
-    const preset = PRESETS[entry];
-    if (preset !== undefined) return preset.forEach(add);
-    const [address = '', prefixText] = entry.split('/');
-    const ip = normalizeIp(address);
-    const family = ip === undefined ? 0 : isIP(ip);
-    const maxPrefix = family === 4 ? 32 : 128;
-    const prefix = prefixText === undefined ? maxPrefix : Number(prefixText);
-    if (ip === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > maxPrefix) {
-      throw invalidOption('admin.allow[]', `an address, a CIDR or one of ${Object.keys(PRESETS).join(', ')}`, entry);
-    }
-    list.addSubnet(ip, prefix, family === 4 ? 'ipv4' : 'ipv6');
-  };
-  allow.forEach(add);
-  return list;
+function compileAllowList(allow: unknown): AddressMatcher | undefined {
+  if (allow === undefined || (Array.isArray(allow) && allow.length === 0)) return undefined;
+  return compileAddressList('admin.allow', allow);
 }

@@ -1,5 +1,4 @@
-import { BlockList, isIP } from 'node:net';
-import { normalizeIp } from '../client-ip/ip-address.js';
+import { compileAddressList } from '../client-ip/address-list.js';
 import { invalidOption } from '../errors/option-error.js';
 import { compilePathPatterns, exactPath, type PathMatcher } from './path-pattern.js';
 import type { PathPattern } from './rules.js';
@@ -44,30 +43,12 @@ export function compileExemptions(exempt: RateLimitExemptions | undefined): IsEx
   const paths = compilePathPatterns('rateLimit.exempt.paths', rest);
   const ips = exempt?.ips ?? [];
   if (!Array.isArray(ips)) throw invalidOption('rateLimit.exempt.ips', 'a list of addresses and CIDRs', ips);
-  const list = new BlockList();
-  for (const entry of ips) addAddress(list, entry);
-  const checkIps = ips.length > 0;
-  const ipExempt = (clientIp: string): boolean => {
-    if (!checkIps) return false;
-    const family = isIP(clientIp);
-    return family !== 0 && list.check(clientIp, family === 4 ? 'ipv4' : 'ipv6');
-  };
+  const matches = ips.length > 0 ? compileAddressList('rateLimit.exempt.ips', ips) : undefined;
+  const ipExempt = (clientIp: string): boolean => matches !== undefined && matches(clientIp);
   const isExempt = (path: string, clientIp: string): boolean => {
     if (exact.has(path)) return true;
     for (let i = 0; i < paths.length; i++) if ((paths[i] as PathMatcher).test(path)) return true;
     return ipExempt(clientIp);
   };
   return Object.assign(isExempt, { ip: ipExempt });
-}
-
-function addAddress(list: BlockList, entry: unknown): void {
-  const [address = '', prefixText] = typeof entry === 'string' ? entry.split('/') : [];
-  const ip = normalizeIp(address);
-  const family = ip === undefined ? 0 : isIP(ip);
-  const max = family === 4 ? 32 : 128;
-  const prefix = prefixText === undefined ? max : Number(prefixText);
-  if (ip === undefined || family === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > max) {
-    throw invalidOption('rateLimit.exempt.ips[]', 'an IP address or CIDR', entry);
-  }
-  list.addSubnet(ip, prefix, family === 4 ? 'ipv4' : 'ipv6');
 }
