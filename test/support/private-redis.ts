@@ -8,7 +8,8 @@ import { freePort, waitUntil } from './free-port.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 
-function pong(port: number): Promise<boolean> {
+/** Whether a Redis answers PING on a loopback port. */
+export function pong(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (ok: boolean): void => {

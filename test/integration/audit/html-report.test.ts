@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
-import { chromium } from 'playwright-core';
+import { describe, it } from 'node:test';
+import { launchChromium, requireChromium } from '../../support/chromium.js';
 import { runAudit, toHtml } from 'rampart/audit';
 import { WEAK, startNodeFixture } from '../../fixtures/audit/node-server.js';
 
 /** The HTML report, opened in Debian's Chromium: self-contained, escaped, and screenshotted for review. */
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const artifacts = new URL('../../../test-artifacts/audit/', import.meta.url).pathname;
 
-function requireChromium(t: TestContext): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  const message = `Chromium is not installed at ${CHROMIUM}: run scripts/ci/ensure-services.sh`;
-  if (process.env['CI'] === 'true') throw new Error(`${message} (CI=true: integration tests may not skip)`);
-  console.warn(`\n!!! SKIPPED: ${message}\n`);
-  t.skip(message);
-  return false;
-}
 
 describe('HTML report', () => {
   it('renders in Chromium without fetching anything, with hostile values escaped', async (t) => {
@@ -36,7 +26,7 @@ describe('HTML report', () => {
     const file = join(artifacts, 'report.html');
     writeFileSync(file, html);
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
       const requested: string[] = [];

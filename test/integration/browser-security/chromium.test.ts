@@ -6,9 +6,10 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium, requireChromium } from '../../support/chromium.js';
 import { rampart } from 'rampart/fastify';
 import { freePort } from '../../support/free-port.js';
 
@@ -23,8 +24,6 @@ import { freePort } from '../../support/free-port.js';
  * in production.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--host-resolver-rules=MAP *.example.test 127.0.0.1', '--ignore-certificate-errors'];
 
 /** A one-day self-signed certificate for the test hosts. */
 function certificate(): { key: Buffer; cert: Buffer } {
@@ -37,14 +36,6 @@ function certificate(): { key: Buffer; cert: Buffer } {
   }
 }
 
-function requireChromium(t: TestContext): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  const message = `Chromium is not installed at ${CHROMIUM}: run scripts/ci/ensure-services.sh`;
-  if (process.env['CI'] === 'true') throw new Error(`${message} (CI=true: integration tests may not skip)`);
-  console.warn(`\n!!! SKIPPED: ${message}\n`);
-  t.skip(message);
-  return false;
-}
 
 interface Seen {
   site: string | undefined;
@@ -117,7 +108,7 @@ describe('browser security in Chromium', () => {
   });
 
   async function signedIn(): Promise<Page> {
-    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser ??= await launchChromium(['--host-resolver-rules=MAP *.example.test 127.0.0.1', '--ignore-certificate-errors']);
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${appOrigin}/form`); // sets the session cookie
