@@ -1,5 +1,5 @@
 import { after } from 'node:test';
-import type { RampartOptions } from 'rampart';
+import { createRampart, type Rampart, type RampartOptions } from 'rampart';
 import { LogCapture } from '../support/capture-log.js';
 import type { AdapterDriver, TestApp } from './drivers/index.js';
 
@@ -18,3 +18,14 @@ export async function harden(driver: AdapterDriver, options: RampartOptions = {}
 
 /** Lets asynchronous log writes and `onResponse` hooks land. */
 export const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
+
+/** An app on `driver` around an engine the test keeps, for what only the engine can do (start a shutdown, read metrics). */
+export async function withEngine(driver: AdapterDriver, options: RampartOptions): Promise<{ app: TestApp; core: Rampart }> {
+  const core = createRampart({ log: { destination: new LogCapture() }, ...options });
+  const app = await driver.create({ rampart: core } as RampartOptions);
+  after(async () => {
+    await app.close();
+    await core.close();
+  });
+  return { app, core };
+}

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { createRampart, type Check, type RampartOptions } from 'rampart';
-import { LogCapture } from '../support/capture-log.js';
-import { DRIVERS, type AdapterDriver, type TestResponse } from './drivers/index.js';
-import { harden } from './harness.js';
+import { describe, it } from 'node:test';
+import type { Check } from 'rampart';
+import { DRIVERS, type TestResponse } from './drivers/index.js';
+import { harden, withEngine } from './harness.js';
 
 const TOKEN = 'ops-token-0123456789abcdef0123456789abcdef';
 
@@ -15,17 +14,6 @@ function assertHealthJson(response: TestResponse, status: number): Record<string
   assert.match(response.headers['content-type'] ?? '', /^application\/health\+json(; charset=utf-8)?$/);
   assert.equal(response.headers['cache-control'], 'no-store');
   return response.json();
-}
-
-/** An app on `driver` around an engine the test keeps, for what only the engine can do (start a shutdown). */
-async function withEngine(driver: AdapterDriver, options: RampartOptions) {
-  const core = createRampart({ log: { destination: new LogCapture() }, ...options });
-  const app = await driver.create({ rampart: core } as RampartOptions);
-  after(async () => {
-    await app.close();
-    await core.close();
-  });
-  return { app, core };
 }
 
 for (const driver of DRIVERS) {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { createRampart, type RampartOptions } from 'rampart';
+import { createRampart } from 'rampart';
 import { LogCapture } from '../support/capture-log.js';
-import { DRIVERS, type AdapterDriver } from './drivers/index.js';
-import { harden } from './harness.js';
+import { DRIVERS } from './drivers/index.js';
+import { harden, withEngine } from './harness.js';
 
 const TOKEN = 'scrape-token-0123456789abcdef0123456789ab';
 
@@ -17,16 +17,6 @@ function routeLabels(text: string): Set<string> {
 function sample(text: string, prefix: string): number | undefined {
   const line = text.split('\n').find((entry) => entry.startsWith(prefix));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
-
-async function withEngine(driver: AdapterDriver, options: RampartOptions) {
-  const core = createRampart({ log: { destination: new LogCapture() }, ...options });
-  const app = await driver.create({ rampart: core } as RampartOptions);
-  after(async () => {
-    await app.close();
-    await core.close();
-  });
-  return { app, core };
 }
 
 for (const driver of DRIVERS) {
