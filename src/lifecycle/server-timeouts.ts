@@ -40,8 +40,36 @@ export function resolveServerTimeouts(options: ServerTimeouts | false | undefine
   return Object.freeze(timeouts);
 }
 
+/** Timeouts are checked at least once a second… */
+const MAX_CHECK_INTERVAL_MS = 1000;
+/** …and no more often than 20 times a second, however short they are. */
+const MIN_CHECK_INTERVAL_MS = 50;
+
+/**
+ * Node enforces `headersTimeout` and `requestTimeout` from a timer that fires
+ * every `connectionsCheckingInterval` (30 s by default), so a slow-headers
+ * client is cut off up to 30 s after its deadline: 66–96 s with the defaults,
+ * 2–32 s with a 2 s timeout. Checking every quarter of the shortest timeout,
+ * at most once a second, keeps each within a second (or 25 %) of its
+ * setting; a check walks only the connections with a request in progress.
+ */
+export function connectionsCheckInterval(timeouts: Required<ServerTimeouts>): number {
+  const set = [timeouts.headersTimeoutMs, timeouts.requestTimeoutMs].filter((ms) => ms > 0);
+  if (set.length === 0) return MAX_CHECK_INTERVAL_MS;
+  return Math.max(MIN_CHECK_INTERVAL_MS, Math.min(MAX_CHECK_INTERVAL_MS, Math.floor(Math.min(...set) / 4)));
+}
+
 export function applyServerTimeouts(server: Server, timeouts: Required<ServerTimeouts>): void {
   server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
   server.headersTimeout = timeouts.headersTimeoutMs;
   server.requestTimeout = timeouts.requestTimeoutMs;
+  // createServer's option, stored on the server and read when it starts
+  // listening (@types/node types only the option). A server already listening
+  // (Fastify attaches from onListen) has its checker running at the old
+  // interval: Node's own 'listening' listener restarts it, clearing the old timer.
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = connectionsCheckInterval(timeouts);
+  if (!server.listening) return;
+  for (const listener of server.listeners('listening')) {
+    if (listener.name === 'setupConnectionsTracking') (listener as () => void).call(server);
+  }
 }
