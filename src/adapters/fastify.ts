@@ -72,6 +72,34 @@ function sendAnswer(reply: FastifyReply, answer: Answer): void {
 }
 
 /**
+ * Fastify answers a URL its router cannot decode (`/%zz`) and a path
+ * parameter over `maxParamLength` before any hook runs, with JSON naming the
+ * framework. This answers them like every other rejection: problem+json,
+ * request id, security headers, one access-log line.
+ */
+function answerFrameworkError(core: Rampart, error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const state = core.begin(new NodeRequestView(request.raw));
+  const problem = core.problem(error, state);
+  core.applyHeaders(state, reply.headers(core.presetHeaders(state)), HEADER_OPS);
+  void reply.code(problem.status).headers(problem.headers).send(problem.body);
+  core.finish(state, problem.status);
+}
+
+/** For an app with its own `frameworkErrors` that delegates to Rampart's; without one, the plugin installs it. */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  answerFrameworkError(request.server.rampart, error, request, reply);
+}
+
+/** Fastify's server options, which `frameworkErrors` is read from on each error; undefined if their shape changed. */
+function serverOptionsOf(fastify: FastifyInstance): { frameworkErrors?: unknown } | undefined {
+  for (let object: object | null = fastify; object !== null; object = Object.getPrototypeOf(object) as object | null) {
+    const symbol = Object.getOwnPropertySymbols(object).find((candidate) => candidate.description === 'fastify.options');
+    if (symbol !== undefined) return (object as Record<symbol, { frameworkErrors?: unknown } | undefined>)[symbol];
+  }
+  return undefined;
+}
+
+/**
  * Hardens a Fastify app: request id, context, client IP, security headers,
  * the pipeline's gates, problem+json for every error and 404, one log line
  * per request.
@@ -101,12 +129,17 @@ export function rampart(fastify: FastifyInstance, options: RampartFastifyOptions
     });
   });
 
-  // The core's body parsers (size, JSON depth and keys, no prototype keys), then the body stage (a form's `_csrf`).
-  const parsing = { parseAs: 'string' as const, bodyLimit: core.limits.bodyBytes };
+  // The core's body parsers (strict UTF-8, size, JSON depth and keys, no prototype keys), then the body stage (a form's `_csrf`).
+  // Bytes, not Fastify's string: its decoding turns invalid UTF-8 into U+FFFD where the other adapters refuse it.
+  const parsing = { parseAs: 'buffer' as const, bodyLimit: core.limits.bodyBytes };
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', parsing, (_request, body: string, parsed) => parsed(null, core.limits.parseJson(body)));
+  fastify.addContentTypeParser('application/json', parsing, (_request, body: Buffer, parsed) => parsed(null, core.limits.parseJson(core.limits.decodeText(body))));
   if (!fastify.hasContentTypeParser('application/x-www-form-urlencoded')) {
-    fastify.addContentTypeParser('application/x-www-form-urlencoded', parsing, (_request, body: string, parsed) => parsed(null, core.limits.parseForm(body)));
+    fastify.addContentTypeParser('application/x-www-form-urlencoded', parsing, (_request, body: Buffer, parsed) => parsed(null, core.limits.parseForm(core.limits.decodeText(body))));
+  }
+  const serverOptions = serverOptionsOf(fastify);
+  if (serverOptions !== undefined && serverOptions.frameworkErrors == null) {
+    serverOptions.frameworkErrors = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => answerFrameworkError(core, error, request, reply);
   }
   if (core.csrf.enabled && core.csrf.tokensEnabled) {
     core.csrf.enableBodyStage();

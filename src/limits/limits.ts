@@ -184,8 +184,18 @@ export class RequestLimits {
       if (received > this.bodyBytes) throw this.tooLarge();
       parts.push(chunk);
     }
+    return this.decodeText(Buffer.concat(parts, received));
+  }
+
+  /**
+   * Decodes body bytes as strict UTF-8 (a leading BOM is dropped, RFC 8259
+   * §8.1). Invalid sequences are refused rather than replaced with U+FFFD:
+   * lossy decoding would let two different byte strings read as the same
+   * text, and every adapter must answer the same bytes the same way.
+   */
+  decodeText(bytes: Uint8Array): string {
     try {
-      return UTF8.decode(Buffer.concat(parts, received));
+      return UTF8.decode(bytes);
     } catch (error) {
       throw new AppError('BAD_REQUEST', { detail: 'The request body is not valid UTF-8.', cause: error });
     }

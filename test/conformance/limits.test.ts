@@ -82,6 +82,22 @@ for (const driver of DRIVERS) {
       assert.deepEqual(response.json<{ body: unknown }>().body, input, 'no blacklist "sanitization"');
     });
 
+    // Fastify's string decoding once turned these bytes into U+FFFD and accepted them.
+    it('400 for a JSON or form body that is not valid UTF-8, never replaced with U+FFFD', async () => {
+      const { app } = await harden(driver);
+      const invalid = Buffer.from([0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xff]);
+      const bodies: [string, Buffer][] = [
+        ['application/json', Buffer.concat([Buffer.from('{"name":"'), invalid, Buffer.from('"}')])],
+        ['application/x-www-form-urlencoded', Buffer.concat([Buffer.from('name='), invalid])],
+      ];
+      for (const [type, body] of bodies) {
+        const problem = assertProblem(await app.request({ method: 'POST', url: '/echo', headers: { 'content-type': type }, body }), 400, 'BAD_REQUEST');
+        assert.equal(problem['detail'], 'The request body is not valid UTF-8.', type);
+      }
+      const bom = await app.request({ method: 'POST', url: '/echo', headers: JSON_TYPE, body: Buffer.from('\ufeff{"a":1}') });
+      assert.equal(bom.status, 200, `a leading BOM may be ignored (RFC 8259 §8.1): ${bom.body}`);
+    });
+
     it('415 for JSON smuggled as text/plain (a CORS "simple" request)', async () => {
       const { app } = await harden(driver);
       const response = await app.request({ method: 'POST', url: '/echo', headers: { 'content-type': 'text/plain' }, body: '{"email":"attacker@example.com"}' });

@@ -36,10 +36,19 @@ export function matchPath(template: string, path: string): Record<string, string
   const params: Record<string, string> = {};
   for (let i = 0; i < expected.length; i++) {
     const segment = expected[i] as string;
-    if (segment.startsWith(':')) params[segment.slice(1)] = decodeURIComponent(actual[i] as string);
+    if (segment.startsWith(':')) params[segment.slice(1)] = decodeSegment(actual[i] as string);
     else if (segment !== actual[i]) return undefined;
   }
   return params;
+}
+
+/** A percent-decoded path segment; a malformed escape (`%zz`) is kept as sent, as Hono's router does, rather than thrown. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** The schemas of the validation route, shared with its tests. */
