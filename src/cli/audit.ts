@@ -208,6 +208,6 @@ async function run(argv: readonly string[]): Promise<number> {
 }
 
 export const command: Command = {
-  summary: 'grade a running service: headers (Observatory score), leaks, error pages, cookies, CORS, CSRF, health, rate limits',
+  summary: 'Grade a running service: headers (Observatory score), leaks, error pages, cookies, CORS, CSRF, health, rate limits',
   run,
 };
