@@ -84,14 +84,24 @@ function collect(part: Part, outcome: z.ZodSafeParseResult<unknown>, result: Par
 /**
  * A JSON Pointer (RFC 6901) as a URI fragment: `~` → `~0`, `/` → `~1`
  * (§3), then characters a fragment cannot hold percent-encoded (§6).
+ * Matched per code point (`u`), so an astral character in a client's key
+ * is encoded whole; a lone surrogate (valid in a JSON string, not in UTF-8)
+ * is written as U+FFFD rather than throwing.
  */
 export function toPointer(part: string, path: readonly PropertyKey[]): string {
   let pointer = `#/${part}`;
   for (const segment of path) {
     const text = typeof segment === 'symbol' ? (segment.description ?? '') : String(segment);
-    pointer += `/${text.replaceAll('~', '~0').replaceAll('/', '~1').replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@]/g, encodeURIComponent)}`;
+    pointer += `/${text.replaceAll('~', '~0').replaceAll('/', '~1').replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@]/gu, encodeCodePoint)}`;
   }
   return pointer;
+}
+
+/** U+FFFD, percent-encoded as UTF-8. */
+const REPLACEMENT_CHARACTER = '%EF%BF%BD';
+
+function encodeCodePoint(char: string): string {
+  return char.length === 1 && char >= '\ud800' && char <= '\udfff' ? REPLACEMENT_CHARACTER : encodeURIComponent(char);
 }
 
 /** The request shape a `validate()` hook reads and writes: Fastify's request and Express's `req` both have it. */

@@ -36,6 +36,14 @@ describe('validateRequest', () => {
     assert.deepEqual(errors.map((error) => error.pointer), ['#/body/a~1b/x~0y']);
   });
 
+  // encodeURIComponent once saw each half of a surrogate pair alone and threw: a client's emoji key was a 500.
+  it('an unrecognized key with an astral character or a lone surrogate is a 422 pointer, not a URIError', () => {
+    assert.equal(toPointer('body', ['𐀀', '😀x']), '#/body/%F0%90%80%80/%F0%9F%98%80x');
+    assert.equal(toPointer('body', ['\ud800', 'a\udfffb']), '#/body/%EF%BF%BD/a%EF%BF%BDb');
+    const errors = fieldErrors(() => validateRequest({ body: z.object({}).strict() }, { body: JSON.parse('{"😀":1,"\\ud800":2}') as unknown }));
+    assert.deepEqual(errors.map((error) => error.pointer).sort(), ['#/body/%EF%BF%BD', '#/body/%F0%9F%98%80']);
+  });
+
   it('points into arrays and at each unrecognized key', () => {
     const schema = z.object({ items: z.array(z.object({ qty: z.number().int().positive() })) }).strict();
     const errors = fieldErrors(() => validateRequest({ body: schema }, { body: { items: [{ qty: 1 }, { qty: -1 }], role: 'admin', debug: 1 } }));
