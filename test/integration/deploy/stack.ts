@@ -56,6 +56,8 @@ export class ServiceInstance {
   readonly name: string;
   /** Every JSON log line the instance wrote, across restarts. */
   readonly lines: Record<string, unknown>[] = [];
+  /** Everything the instance wrote to stderr, across restarts. */
+  stderr = '';
   #child: ChildProcess | undefined;
   readonly #env: Record<string, string>;
   #partial = '';
@@ -84,10 +86,9 @@ export class ServiceInstance {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
-    let stderr = '';
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.#collect(chunk));
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${this.name} exited with ${code} before it was ready:\n${stderr.slice(-2000)}`))));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
+    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${this.name} exited with ${code} before it was ready:\n${this.stderr.slice(-2000)}`))));
     exited.catch(() => undefined);
     await Promise.race([waitFor(`${this.name} to be ready`, async () => (await plainGet(this.port, '/ready')).status === 200, 30_000), exited]);
   }
@@ -105,6 +106,17 @@ export class ServiceInstance {
 
   get running(): boolean {
     return this.#child !== undefined;
+  }
+
+  /** The process id while it runs (to read its memory from /proc). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /** True once the process ended by itself (a crash), not by `stop()`. */
+  get crashed(): boolean {
+    const child = this.#child;
+    return child !== undefined && (child.exitCode !== null || child.signalCode !== null);
   }
 
   /** Access-log lines ("request completed"), optionally only after line index `from`. */
