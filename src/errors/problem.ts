@@ -1,5 +1,6 @@
-import { AppError, type FieldError } from './app-error.js';
+import { AppError, ServiceUnavailableError, type FieldError } from './app-error.js';
 import { CODE_FOR_STATUS, PROBLEM_CODES, type ProblemCode } from './codes.js';
+import { isDependencyFailure } from './dependency-failure.js';
 
 /** An RFC 9457 problem details document with Rampart's extension members. */
 export interface ProblemDocument {
@@ -33,10 +34,17 @@ export interface ProblemSettings {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+/** Sent with a 503 for a dependency that could not be reached; the detail names no dependency. */
+export const DEPENDENCY_UNAVAILABLE_DETAIL = 'A service this request depends on is temporarily unavailable. Try again shortly.';
+/** A database failover or restart takes seconds; nginx's own 503 page says the same. */
+const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
+
 /**
  * Any thrown value as an AppError. Errors that carry an HTTP status
  * (framework and body-parser errors do: `statusCode` or `status`) keep it but
- * not their message, which names libraries and internals.
+ * not their message, which names libraries and internals. A dependency that
+ * could not be reached (connection refused or cut, a database shutting down)
+ * is a 503 with `Retry-After`, not a 500.
  */
 export function toAppError(thrown: unknown): AppError {
   if (thrown instanceof AppError) return thrown;
@@ -45,6 +53,7 @@ export function toAppError(thrown: unknown): AppError {
     const code: ProblemCode = CODE_FOR_STATUS[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST');
     return new AppError(code, { status, cause: thrown, expose: false });
   }
+  if (isDependencyFailure(thrown)) return new ServiceUnavailableError({ detail: DEPENDENCY_UNAVAILABLE_DETAIL, expose: true, cause: thrown }, DEPENDENCY_RETRY_AFTER_SECONDS);
   return new AppError('INTERNAL_ERROR', { cause: thrown });
 }
 
