@@ -16,6 +16,21 @@ export interface RequestView {
 const MAX_LOGGED_PATH = 2048;
 
 /**
+ * The path of a request target: up to its query (`?`) or a fragment (`#`).
+ * Browsers never send a fragment, but a raw client can (Node's parser
+ * accepts `GET /login#x`), and every router drops it (find-my-way,
+ * Express's parseurl, the WHATWG URL a `Request` carries): the path rules
+ * match must be the one the router routes, or `/login#x` would dodge a
+ * rule on `/login`.
+ */
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  const fragment = url.indexOf('#');
+  const end = fragment !== -1 && (query === -1 || fragment < query) ? fragment : query;
+  return end === -1 ? url : url.slice(0, end);
+}
+
+/**
  * Everything Rampart knows about one request. It is the AsyncLocalStorage
  * store, so `currentRequest()` returns it anywhere in the request's async
  * call tree.
@@ -75,8 +90,7 @@ export class RequestState {
     this.clientIp = fields.clientIp;
     this.secure = fields.secure;
     this.method = fields.method;
-    const query = fields.url.indexOf('?');
-    const path = query === -1 ? fields.url : fields.url.slice(0, query);
+    const path = pathOf(fields.url);
     this.path = path.length > MAX_LOGGED_PATH ? path.slice(0, MAX_LOGGED_PATH) : path;
     this.userAgent = fields.userAgent;
     this.startedAt = fields.startedAt;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DRIVERS, type TestResponse } from './drivers/index.js';
+import { rawExchange } from '../support/hostile.js';
 import { harden, settle } from './harness.js';
 
 function assertRateLimited(response: TestResponse): Record<string, unknown> {
@@ -73,6 +74,18 @@ for (const driver of DRIVERS) {
       assert.equal((await app.request({ url: '/json' })).status, 200);
       for (const spelling of ['/JSON', '/json/', '//json', '/%6Ason']) assertRateLimited(await app.request({ url: spelling }));
       for (let i = 0; i < 6; i++) assert.equal((await app.request({ url: '/static.html' })).status, 200);
+    });
+
+    // Rampart once cut the path at `?` only, while every router also drops a `#…` fragment: `/json#x` got past a rule on `/json`.
+    it('a fragment in the request target cannot dodge a rule, through the driver or written raw on the wire', async () => {
+      const { app } = await harden(driver, { rateLimit: { env: false, rules: [{ name: 'p', limit: 1, window: '1m', paths: '/json' }] } });
+      assert.equal((await app.request({ url: '/json' })).status, 200);
+      assertRateLimited(await app.request({ url: '/json#x' }));
+      if (app.listen === undefined) return;
+      const port = await app.listen();
+      for (const target of ['/json#x', '/json#', '/json#/../other']) {
+        assertRateLimited(await rawExchange(port, Buffer.from(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`)));
+      }
     });
 
     it('dry run logs what it would reject and lets everything through', async () => {

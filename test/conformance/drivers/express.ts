@@ -45,6 +45,7 @@ export const expressDriver: AdapterDriver = {
         const response = await fetch(`http://127.0.0.1:${port}${url}`, { method, headers, ...(body === undefined ? {} : { body }) });
         return toTestResponse(response.status, fetchHeaders(response.headers), await response.text());
       },
+      listen: () => Promise.resolve(port),
       async close() {
         server.closeAllConnections();
         server.close();

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import type { Rampart, RampartOptions } from 'rampart';
 import { rampart } from 'rampart/fastify';
@@ -32,6 +33,10 @@ export const fastifyDriver: AdapterDriver = {
         return toTestResponse(response.statusCode, response.headers, response.body);
       },
       close: () => app.close(),
+      async listen() {
+        if (!app.server.listening) await app.listen({ port: 0, host: '127.0.0.1' });
+        return (app.server.address() as AddressInfo).port;
+      },
     };
   },
 };

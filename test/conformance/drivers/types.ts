@@ -18,6 +18,11 @@ export interface TestResponse {
 export interface TestApp {
   request(request: TestRequest): Promise<TestResponse>;
   close(): Promise<void>;
+  /**
+   * The app on a loopback port, for tests that write raw bytes on the wire
+   * (what no client library will send). Only drivers over a Node server have it.
+   */
+  listen?(): Promise<number>;
 }
 
 /**
