@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,18 +69,46 @@ export class PrivatePostgres {
     execFileSync('runuser', ['-u', 'postgres', '--', join(this.#bin, tool), ...args], { stdio: 'pipe', cwd: this.#dir });
   }
 
+  #asPostgresAsync(tool: string, args: readonly string[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      execFile('runuser', ['-u', 'postgres', '--', join(this.#bin, tool), ...args], { cwd: this.#dir }, (error) => (error === null ? resolve() : reject(error)));
+    });
+  }
+
+  get #startArgs(): string[] {
+    const options = `-p ${this.port} -k ${this.#dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
+    return ['-D', join(this.#dir, 'data'), '-o', options, '-l', join(this.#dir, 'server.log'), '-w', '-t', '30', 'start'];
+  }
+
+  get #stopArgs(): string[] {
+    return ['-D', join(this.#dir, 'data'), '-m', 'immediate', '-w', 'stop'];
+  }
+
   /** Starts the server (again) and waits until it accepts connections. */
   resume(): void {
     if (this.#running) return;
-    const options = `-p ${this.port} -k ${this.#dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
-    this.#asPostgres('pg_ctl', ['-D', join(this.#dir, 'data'), '-o', options, '-l', join(this.#dir, 'server.log'), '-w', '-t', '30', 'start']);
+    this.#asPostgres('pg_ctl', this.#startArgs);
     this.#running = true;
   }
 
   /** Stops the server at once (`-m immediate`: connections are cut, as in a crash). */
   stop(): void {
     if (!this.#running) return;
-    this.#asPostgres('pg_ctl', ['-D', join(this.#dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+    this.#asPostgres('pg_ctl', this.#stopArgs);
+    this.#running = false;
+  }
+
+  /** `resume()` without blocking the event loop, for tests that keep a load running meanwhile. */
+  async resumeAsync(): Promise<void> {
+    if (this.#running) return;
+    await this.#asPostgresAsync('pg_ctl', this.#startArgs);
+    this.#running = true;
+  }
+
+  /** `stop()` without blocking the event loop. */
+  async stopAsync(): Promise<void> {
+    if (!this.#running) return;
+    await this.#asPostgresAsync('pg_ctl', this.#stopArgs);
     this.#running = false;
   }
 

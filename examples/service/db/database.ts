@@ -27,6 +27,12 @@ export function openDatabase(url: string): ServiceDatabase {
     const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 2000, idleTimeoutMillis: 30_000 });
     // An idle client's error (server restart) must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
+    // A client checked out of the pool has no pool listener: when its connection
+    // drops mid-query ("Connection terminated unexpectedly"), node-postgres
+    // emits 'error' on it, which would crash the process. The query itself
+    // rejects with the error (answered 503), and the pool discards the broken
+    // client when it is released.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kind: 'postgres', db, pool, close: () => db.destroy() };
   }
