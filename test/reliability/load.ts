@@ -17,6 +17,9 @@ export interface RequestSpec {
 }
 
 export interface Sample {
+  /** The request's method and path, as sent. */
+  readonly method: string;
+  readonly path: string;
   /** `performance.now()` when the request was sent. */
   readonly at: number;
   readonly ms: number;
@@ -74,7 +77,7 @@ export function send(port: number, spec: RequestSpec, agent: Agent | false, opti
           code = 'UNPARSABLE_PROBLEM';
         }
       }
-      resolve({ at, ms: performance.now() - at, status, contentType, code, error, header, body });
+      resolve({ method: spec.method ?? 'GET', path: spec.path, at, ms: performance.now() - at, status, contentType, code, error, header, body });
     };
     const headers: Record<string, string> = { ...spec.headers };
     if (spec.body !== undefined) headers['content-length'] = String(Buffer.byteLength(spec.body));

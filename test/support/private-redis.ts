@@ -76,7 +76,18 @@ export class PrivateRedis {
     await exited;
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as a hung Redis. */
+  freeze(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  /** Lets a frozen server run again (SIGCONT). */
+  thaw(): void {
+    this.#child?.kill('SIGCONT');
+  }
+
   async destroy(): Promise<void> {
+    this.thaw();
     await this.stop();
     rmSync(this.#dir, { recursive: true, force: true });
   }
