@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { freePort, productionEnv, ServiceInstance, waitFor } from '../integration/deploy/stack.js';
 import { PrivatePostgres } from '../support/private-postgres.js';
 import { recordFigures } from './figures.js';
@@ -22,16 +22,8 @@ const MAX_WAIT_MS = 3000;
 
 describe('PostgreSQL stopped and restarted under load', () => {
   let pg: PrivatePostgres | undefined;
-  let dir: string;
+  let dir: string | undefined;
   let instance: ServiceInstance | undefined;
-
-  before(async (t) => {
-    pg = await PrivatePostgres.start(t as never);
-    if (pg === undefined) return;
-    dir = mkdtempSync(join(tmpdir(), 'rampart-pg-fault-'));
-    instance = new ServiceInstance('pg-fault', await freePort(), { ...productionEnv(dir, 'pg-fault', 'false'), DATABASE_URL: pg.url });
-    await instance.start();
-  });
 
   after(async () => {
     await instance?.stop('SIGKILL');
@@ -40,7 +32,11 @@ describe('PostgreSQL stopped and restarted under load', () => {
   });
 
   it('readiness turns 503 then 200, API requests get 503 problem+json (never 500), the process survives and the pool recovers', async (t) => {
-    if (pg === undefined || instance === undefined) return t.skip('PostgreSQL binaries unavailable');
+    pg = await PrivatePostgres.start(t);
+    if (pg === undefined) return;
+    dir = mkdtempSync(join(tmpdir(), 'rampart-pg-fault-'));
+    instance = new ServiceInstance('pg-fault', await freePort(), { ...productionEnv(dir, 'pg-fault', 'false'), DATABASE_URL: pg.url });
+    await instance.start();
     const service = instance;
     const database = pg;
     const { token } = await accountWithToken(service.port, 'pg-fault');
