@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -112,7 +112,28 @@ export class PrivatePostgres {
     this.#running = false;
   }
 
+  /**
+   * Freezes the postmaster (SIGSTOP): new connections are accepted by the
+   * kernel and never answered, as a hung database. Backends already
+   * connected keep running.
+   */
+  freeze(): void {
+    this.#signalPostmaster('SIGSTOP');
+  }
+
+  /** Lets a frozen postmaster run again (SIGCONT). */
+  thaw(): void {
+    this.#signalPostmaster('SIGCONT');
+  }
+
+  #signalPostmaster(signal: NodeJS.Signals): void {
+    if (!this.#running) return;
+    const pid = Number(readFileSync(join(this.#dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0) process.kill(pid, signal);
+  }
+
   destroy(): void {
+    this.thaw();
     try {
       this.stop();
     } finally {
