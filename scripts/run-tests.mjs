@@ -34,9 +34,12 @@ if (files.length === 0) {
 }
 
 const concurrency = process.env.TEST_CONCURRENCY ?? '3';
+// Each file is one test to the runner: a reliability file (the soak runs two
+// minutes of load) gets five minutes, everything else two.
+const timeout = process.env.TEST_TIMEOUT ?? (files.some((file) => file.startsWith('test/reliability/')) ? '300000' : '120000');
 const child = spawn(
   process.execPath,
-  ['--conditions=source', '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, '--test-timeout=120000', ...files],
+  ['--conditions=source', '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...files],
   { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'test' } },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
