@@ -28,13 +28,17 @@ export interface Sample {
   readonly contentType: string;
   /** The problem's `code` for problem+json answers. */
   readonly code: string | undefined;
-  /** Why a request got no answer, or a response header worth keeping (see `keepHeader`). */
+  /** Why a request got no answer. */
   readonly error: string | undefined;
+  /** The response header named by `keepHeader` (repeated values joined by newlines). */
   readonly header: string | undefined;
 }
 
 export interface LoadOptions {
+  /** Where plain-HTTP requests go; ignored when `sender` is given. */
   readonly port: number;
+  /** Sends one request another way (HTTPS through nginx, …); resolves with its sample, never rejects. */
+  readonly sender?: (spec: RequestSpec) => Promise<Sample>;
   readonly concurrency: number;
   readonly maxRequests: number;
   readonly maxMs: number;
@@ -96,8 +100,9 @@ export function send(port: number, spec: RequestSpec, agent: Agent | false, opti
   });
 }
 
+/** A repeated header's values joined by newlines, which no header value contains (Set-Cookie values hold commas). */
 function headerText(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value;
+  return Array.isArray(value) ? value.join('\n') : value;
 }
 
 export function startLoad(options: LoadOptions): Load {
@@ -109,8 +114,12 @@ export function startLoad(options: LoadOptions): Load {
   const client = async (): Promise<void> => {
     while (!stopped && sent < options.maxRequests && performance.now() < deadline) {
       const spec = options.next(sent++);
-      const { body: _body, ...sample } = await send(options.port, spec, agent, options);
-      samples.push(sample);
+      if (options.sender === undefined) {
+        const { body: _body, ...sample } = await send(options.port, spec, agent, options);
+        samples.push(sample);
+      } else {
+        samples.push(await options.sender(spec));
+      }
       if (options.pauseMs !== undefined && options.pauseMs > 0) await sleep(options.pauseMs);
     }
   };

@@ -13,7 +13,8 @@ export const PASSWORD = 'correct horse battery staple';
 export interface Reply {
   readonly status: number;
   readonly body: string;
-  readonly setCookie: string | undefined;
+  /** Each Set-Cookie header's `name=value`. */
+  readonly cookies: string[];
   json<T = Record<string, unknown>>(): T;
 }
 
@@ -22,7 +23,8 @@ export async function call(port: number, method: string, path: string, options: 
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.clientIp !== undefined) headers['x-forwarded-for'] = options.clientIp;
   const answer = await send(port, { path, method, headers, ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) }, false, { keepHeader: 'set-cookie' });
-  return { status: answer.status, body: answer.body, setCookie: answer.header, json: <T>() => JSON.parse(answer.body) as T };
+  const cookies = (answer.header ?? '').split('\n').filter((line) => line !== '').map((line) => line.split(';')[0] as string);
+  return { status: answer.status, body: answer.body, cookies, json: <T>() => JSON.parse(answer.body) as T };
 }
 
 export const uniqueEmail = (label: string): string => `${label}-${randomUUID().slice(0, 8)}@example.test`;

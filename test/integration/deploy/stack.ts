@@ -201,16 +201,16 @@ export interface HttpsResult {
 
 /**
  * An HTTPS client as a user on another machine would be: it trusts only the
- * test CA, sends SNI `localhost`, and connects from 127.0.0.2 so its address
- * differs from nginx's own (127.0.0.1).
+ * test CA, sends SNI `localhost`, and connects from 127.0.0.2 (or
+ * `localAddress`) so its address differs from nginx's own (127.0.0.1).
  */
 export class Client {
   readonly #agent: Agent;
   readonly #port: number;
 
-  constructor(ca: string, port: number, options: { keepAlive?: boolean } = {}) {
+  constructor(ca: string, port: number, options: { keepAlive?: boolean; maxSockets?: number; localAddress?: string } = {}) {
     this.#port = port;
-    this.#agent = new Agent({ ca, keepAlive: options.keepAlive ?? false, maxSockets: 8, localAddress: '127.0.0.2', servername: 'localhost' });
+    this.#agent = new Agent({ ca, keepAlive: options.keepAlive ?? false, maxSockets: options.maxSockets ?? 8, localAddress: options.localAddress ?? '127.0.0.2', servername: 'localhost' });
   }
 
   get(path: string, headers: Record<string, string> = {}, method = 'GET', body?: Buffer): Promise<HttpsResult> {
