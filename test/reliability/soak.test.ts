@@ -10,7 +10,7 @@ import { mib, ms, send, startLoad, summarize, type RequestSpec, type Sample } fr
 import { accountWithToken, call } from './service-client.js';
 
 /**
- * A bounded soak: two minutes of mixed load on the reference service in the
+ * A bounded soak: two minutes (SOAK_MINUTES) of mixed load on the reference service in the
  * production profile (a child process, SQLite, its real rate-limit rules
  * raised so they count without refusing), from programmatic clients with
  * bearer tokens — reads, writes and steady error traffic (404, 400, 422,
@@ -78,7 +78,7 @@ const MIX = ['list', 'get', 'create', 'list', 'update', 'get', 'search', 'missin
 const dir = mkdtempSync(join(tmpdir(), 'rampart-soak-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('soak: two minutes of mixed load on the reference service', () => {
+describe(`soak: ${LOAD_MS / 60_000} minutes of mixed load on the reference service`, () => {
   it(`keeps its live heap flat (least-squares slope under ${mib(HEAP_SLOPE_BOUND)}/min after a ${WARM_UP_MS / 1000} s warm-up) and answers every request as expected`, { timeout: LOAD_MS + 90_000 }, async () => {
     const port = await freePort();
     const service = new ServiceInstance('soak', port, {
@@ -190,7 +190,7 @@ describe('soak: two minutes of mixed load on the reference service', () => {
     const writes = count('create', 'update');
     const errors = count('missing', 'malformed', 'invalid', 'forged');
     recordFigures('soak', {
-      title: 'Two-minute soak with the live heap sampled',
+      title: `${LOAD_MS / 60_000}-minute soak with the live heap sampled`,
       group: 'soak',
       command: 'npm test -- test/reliability/soak.test.ts',
       claim: `${CONCURRENCY} keep-alive bearer-token clients mix reads, writes and error traffic against the reference service (production profile, SQLite, rate-limit rules on) for ${LOAD_MS / 60_000} minutes. Every answer is the expected one (no 5xx, none missing). A full-GC heap sample every ${SAMPLE_EVERY_MS / 1000} s, after a ${WARM_UP_MS / 1000} s warm-up, fits a line rising less than ${mib(HEAP_SLOPE_BOUND)} a minute; RSS less than ${mib(RSS_SLOPE_BOUND)} a minute; open files do not grow.`,
