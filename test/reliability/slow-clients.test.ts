@@ -19,8 +19,14 @@ import { ms, startLoad, summarize } from './load.js';
  * mechanism is the same.
  */
 const TIMEOUTS = { keepAliveTimeoutMs: 2000, headersTimeoutMs: 3000, requestTimeoutMs: 5000 };
-/** Rampart checks every quarter of the shorter timeout (750 ms here); plus scheduling slack on a shared machine. */
-const CUT_OFF_SLACK_MS = 1500;
+/**
+ * Rampart checks every quarter of the shorter timeout (750 ms here); the rest
+ * is scheduling slack, since attackers, clients and server share this process
+ * on a shared two-core machine. Before the check interval was set, the cut
+ * came up to 30 s late; `test/unit/lifecycle/server-timeouts.test.ts` holds
+ * the precise bound on a quiet server.
+ */
+const CUT_OFF_SLACK_MS = 3000;
 const SLOW_HEADERS = 150;
 const SLOW_BODIES = 150;
 const SILENT = 150;
@@ -82,7 +88,7 @@ describe('slow clients are cut off by the server timeouts without starving other
       concurrency: 8,
       maxRequests: 50_000,
       maxMs: 20_000,
-      pauseMs: 2,
+      pauseMs: 10,
       next: (n) => (n % 2 === 0 ? { path: '/work' } : { path: '/echo', method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"n":${n}}` }),
     });
     await new Promise((resolve) => setTimeout(resolve, 1000));
