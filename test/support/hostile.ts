@@ -55,7 +55,7 @@ export class HostileTally {
     return response;
   }
 
-  /** "400 BAD_REQUEST × 12, 413 …" style summary of the problem codes seen. */
+  /** The problem codes seen with their counts, e.g. "BAD_REQUEST 12, NOT_FOUND 3". */
   codeSummary(): string {
     return [...this.codes].sort(([a], [b]) => a.localeCompare(b)).map(([code, count]) => `${code} ${count}`).join(', ');
   }
