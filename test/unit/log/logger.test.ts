@@ -5,11 +5,22 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createRampart } from 'rampart';
 
+/** Waits (up to 2 s: the file opens asynchronously) until `read()` gives `expected`, flushing between tries. */
+async function eventually(read: () => string[], expected: string[], flush: () => void): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    flush();
+    if (JSON.stringify(read()) === JSON.stringify(expected)) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.deepEqual(read(), expected);
+}
+
 /** The messages of the test's own lines (Rampart may log startup warnings to the same file). */
 function messages(file: string): string[] {
+  if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
-    .trim()
     .split('\n')
+    .filter((line) => line !== '')
     .map((line) => (JSON.parse(line) as { msg: string }).msg)
     .filter((msg) => msg === 'first' || msg === 'second');
 }
@@ -21,16 +32,13 @@ describe('log file destination', () => {
     const rampart = createRampart({ profile: 'production', log: { file } });
     // The file opens asynchronously, off the startup path; lines written before are buffered.
     rampart.logger.info({ n: 1 }, 'first');
-    for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    rampart.flushLogs();
-    assert.deepEqual(messages(file), ['first']);
+    await eventually(() => messages(file), ['first'], () => rampart.flushLogs());
 
     renameSync(file, `${file}.1`); // what logrotate does
     rampart.reopenLogs();
-    await new Promise((resolve) => setTimeout(resolve, 20));
     rampart.logger.info({ n: 2 }, 'second');
+    await eventually(() => messages(file), ['second'], () => rampart.flushLogs());
     await rampart.close();
-    assert.deepEqual(messages(file), ['second']);
     assert.deepEqual(messages(`${file}.1`), ['first']);
   });
 
