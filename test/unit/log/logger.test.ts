@@ -36,6 +36,8 @@ describe('log file destination', () => {
 
     renameSync(file, `${file}.1`); // what logrotate does
     rampart.reopenLogs();
+    // Reopening is asynchronous too: a line flushed before it completes still lands in the old file.
+    for (let i = 0; i < 200 && !existsSync(file); i++) await new Promise((resolve) => setTimeout(resolve, 10));
     rampart.logger.info({ n: 2 }, 'second');
     await eventually(() => messages(file), ['second'], () => rampart.flushLogs());
     await rampart.close();
