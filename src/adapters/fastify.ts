@@ -1,21 +1,16 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  AppError,
   CLIENT_CLOSED_REQUEST,
   NodeRequestView,
   NotFoundError,
-  PayloadTooLargeError,
-  UnsupportedMediaTypeError,
-  ValidationError,
   createRampart,
   runWithRequest,
   type Answer,
-  type FieldError,
-  type HeaderOps,
   type Rampart,
   type RampartOptions,
   type RequestState,
 } from '../index.js';
+import { HEADER_OPS, answerFrameworkError, fromFastifyError, serverOptionsOf } from './fastify-support.js';
 
 export interface RampartFastifyOptions extends RampartOptions {
   /** Use an engine made elsewhere (shared with other apps or adapters); the other options are then ignored. */
@@ -32,71 +27,13 @@ declare module 'fastify' {
   }
 }
 
-const HEADER_OPS: HeaderOps<FastifyReply> = {
-  get: (reply, name) => reply.getHeader(name),
-  set: (reply, name, value) => void reply.header(name, value),
-  remove: (reply, name) => void reply.removeHeader(name),
-  // Fastify appends a repeated Set-Cookie rather than replacing it.
-  append: (reply, name, value) => void reply.header(name, value),
-};
-
-/** Fastify's own errors, mapped to the problem codes every adapter answers with. */
-function fromFastifyError(error: FastifyError): unknown {
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new PayloadTooLargeError({ cause: error });
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new UnsupportedMediaTypeError({ cause: error });
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new AppError('MALFORMED_JSON', { cause: error });
-    case 'FST_ERR_VALIDATION':
-      return new ValidationError(fieldErrors(error), undefined);
-    default:
-      // secure-json-parse rejects `__proto__` keys with a bare SyntaxError.
-      return error instanceof SyntaxError && error.statusCode === 400 ? new AppError('MALFORMED_JSON', { cause: error }) : error;
-  }
-}
-
-function fieldErrors(error: FastifyError): FieldError[] {
-  const part = error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body');
-  return (error.validation ?? []).map((issue) => {
-    const missing = (issue.params as { missingProperty?: unknown }).missingProperty;
-    const path = typeof missing === 'string' ? `${issue.instancePath}/${missing}` : issue.instancePath;
-    return { pointer: `#/${part}${path}`, detail: issue.message ?? 'is invalid' };
-  });
-}
-
 function sendAnswer(reply: FastifyReply, answer: Answer): void {
   void reply.code(answer.status).headers(answer.headers).send(answer.body);
-}
-
-/**
- * Fastify answers a URL its router cannot decode (`/%zz`) and a path
- * parameter over `maxParamLength` before any hook runs, with JSON naming the
- * framework. This answers them like every other rejection: problem+json,
- * request id, security headers, one access-log line.
- */
-function answerFrameworkError(core: Rampart, error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const state = core.begin(new NodeRequestView(request.raw));
-  const problem = core.problem(error, state);
-  core.applyHeaders(state, reply.headers(core.presetHeaders(state)), HEADER_OPS);
-  void reply.code(problem.status).headers(problem.headers).send(problem.body);
-  core.finish(state, problem.status);
 }
 
 /** For an app with its own `frameworkErrors` that delegates to Rampart's; without one, the plugin installs it. */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   answerFrameworkError(request.server.rampart, error, request, reply);
-}
-
-/** Fastify's server options, which `frameworkErrors` is read from on each error; undefined if their shape changed. */
-function serverOptionsOf(fastify: FastifyInstance): { frameworkErrors?: unknown } | undefined {
-  for (let object: object | null = fastify; object !== null; object = Object.getPrototypeOf(object) as object | null) {
-    const symbol = Object.getOwnPropertySymbols(object).find((candidate) => candidate.description === 'fastify.options');
-    if (symbol !== undefined) return (object as Record<symbol, { frameworkErrors?: unknown } | undefined>)[symbol];
-  }
-  return undefined;
 }
 
 /**
