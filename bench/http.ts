@@ -1,4 +1,5 @@
-// HTTP benchmark: each server runs in its own process; autocannon drives it
+// HTTP benchmark: each server runs in its own process, on the built package
+// (dist/, as users run it; `npm run bench` builds first); autocannon drives it
 // from this one. Targets are measured in interleaved rounds and the median
 // round is reported, with each target's ratio to its bare framework — both
 // in requests/s (what the targets are stated in) and in the server's CPU
@@ -64,7 +65,7 @@ interface Sample {
 
 async function start(target: Target): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(new URL(`./servers/${target.server}.ts`, import.meta.url), {
-    execArgv: ['--conditions=source', '--import', 'tsx'],
+    execArgv: ['--import', 'tsx'],
     env: { ...process.env, NODE_ENV: 'production', OFF: target.off ?? '' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

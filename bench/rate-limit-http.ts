@@ -21,7 +21,7 @@ const TARGETS = [
 
 async function start(script: string): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(new URL(script, import.meta.url), {
-    execArgv: ['--conditions=source', '--import', 'tsx'],
+    execArgv: ['--import', 'tsx'],
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

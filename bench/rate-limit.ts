@@ -252,7 +252,7 @@ async function benchBytes(): Promise<void> {
   print('| store | bytes per key |');
   print('|---|---:|');
   for (const store of ['rampart', 'rate-limiter-flexible', 'express-rate-limit']) {
-    const child = fork(new URL('./rate-limit-bytes.ts', import.meta.url), [store], { execArgv: ['--conditions=source', '--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(new URL('./rate-limit-bytes.ts', import.meta.url), [store], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     const bytes = await new Promise<number>((resolve, reject) => {
       child.once('message', (message: { bytesPerKey: number }) => resolve(message.bytesPerKey));
       child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`${store} exited with ${code}`))));
