@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
-import { renderNginxConfig, type NginxConfig } from '../../src/deploy/nginx.js';
-import { Client, freePort, Nginx, productionEnv, ServiceInstance, waitFor } from '../integration/deploy/stack.js';
+import type { NginxConfig } from '../../src/deploy/nginx.js';
+import { Client, generatedNginx, productionEnv, ServiceInstance, waitFor } from '../integration/deploy/stack.js';
+import type { Nginx } from '../integration/deploy/stack.js';
 import { makeTestPki, type TestPki } from '../integration/deploy/tls.js';
 import { onPath, requireTool } from '../integration/deploy/tools.js';
 import { DATABASE_URL, requirePostgres } from '../support/services.js';
@@ -50,9 +50,6 @@ async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-function nginxVersion(): string {
-  return /nginx\/(\d+\.\d+\.\d+)/.exec(spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr)?.[1] ?? '1.22.0';
-}
 
 before(async () => {
   if (!onPath('nginx') || !onPath('openssl') || !existsSync('/usr/bin/redis-server')) return; // each test reports the skip
@@ -65,24 +62,9 @@ before(async () => {
   await admin((client) => client.query(`CREATE DATABASE ${database}`));
   const databaseUrl = Object.assign(new URL(DATABASE_URL), { pathname: `/${database}` }).toString();
 
-  const [httpPort, https, ...upstreamPorts] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()] as [number, number, ...number[]];
-  httpsPort = https;
-  const prefix = join(dir, 'nginx');
-  mkdirSync(prefix);
-  config = renderNginxConfig({
-    serverNames: ['localhost'],
-    upstreams: upstreamPorts.map((port) => `127.0.0.1:${port}`),
-    certificate: pki.certFile,
-    certificateKey: pki.keyFile,
-    listen: ['127.0.0.1'],
-    httpPort,
-    httpsPort,
-    failTimeoutSeconds: FAIL_TIMEOUT_SECONDS,
-    nginxVersion: nginxVersion(),
-    standalone: { prefix },
-  });
-  writeFileSync(join(prefix, 'nginx.conf'), config.text);
-  nginx = new Nginx(prefix, join(prefix, 'nginx.conf'));
+  const generated = await generatedNginx(dir, pki, 3, FAIL_TIMEOUT_SECONDS);
+  ({ nginx, config, httpsPort } = generated);
+  const { upstreamPorts } = generated;
   const secret = randomBytes(32).toString('base64url');
   instances = upstreamPorts.map(
     (port, i) =>

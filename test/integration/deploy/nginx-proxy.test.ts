@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { renderNginxConfig, type NginxConfig } from '../../../src/deploy/nginx.js';
+import type { NginxConfig } from '../../../src/deploy/nginx.js';
 import { DEFAULT_DRAIN_SECONDS, DEFAULT_SHUTDOWN_DELAY_SECONDS } from '../../../src/deploy/systemd.js';
-import { Client, freePort, Nginx, plainGet, productionEnv, ServiceInstance, startLoad, waitFor } from './stack.js';
+import { Client, generatedNginx, plainGet, productionEnv, ServiceInstance, startLoad, waitFor } from './stack.js';
+import type { Nginx } from './stack.js';
 import { makeTestPki, type TestPki } from './tls.js';
 import { onPath, requireTool } from './tools.js';
 
@@ -37,25 +38,8 @@ before(async () => {
   if (!onPath('nginx') || !onPath('openssl')) return; // each test below reports the skip
   dir = mkdtempSync(join(tmpdir(), 'rampart-nginx-e2e-'));
   pki = makeTestPki(dir);
-  const ports = [await freePort(), await freePort(), await freePort(), await freePort()];
-  [httpPort, httpsPort] = ports as [number, number];
-  const upstreamPorts = ports.slice(2);
-  const prefix = join(dir, 'nginx');
-  mkdirSync(prefix);
-  config = renderNginxConfig({
-    serverNames: ['localhost'],
-    upstreams: upstreamPorts.map((port) => `127.0.0.1:${port}`),
-    certificate: pki.certFile,
-    certificateKey: pki.keyFile,
-    listen: ['127.0.0.1'],
-    httpPort,
-    httpsPort,
-    failTimeoutSeconds: FAIL_TIMEOUT_SECONDS,
-    nginxVersion: nginxVersion(),
-    standalone: { prefix },
-  });
-  writeFileSync(join(prefix, 'nginx.conf'), config.text);
-  nginx = new Nginx(prefix, join(prefix, 'nginx.conf'));
+  let upstreamPorts: number[];
+  ({ nginx, config, httpPort, httpsPort, upstreamPorts } = await generatedNginx(dir, pki, 2, FAIL_TIMEOUT_SECONDS));
   const data = join(dir, 'data');
   mkdirSync(data);
   // The instances get exactly the setting the generator printed, through the environment.
@@ -75,10 +59,6 @@ after(async () => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
-function nginxVersion(): string {
-  // nginx -v writes to stderr.
-  return /nginx\/(\d+\.\d+\.\d+)/.exec(spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr)?.[1] ?? '1.22.0';
-}
 
 function ready(t: TestContext): boolean {
   if (!requireTool(t, 'nginx', 'nginx') || !requireTool(t, 'openssl', 'openssl')) return false;
