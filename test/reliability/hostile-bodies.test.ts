@@ -397,10 +397,7 @@ for (const driver of DRIVERS) {
 
 after(() => {
   if (completed !== DRIVERS.length * TESTS_PER_DRIVER) return;
-  const all = [...tallies.values()];
-  const sum = (pick: (tally: HostileTally) => number): number => all.reduce((total, tally) => total + pick(tally), 0);
-  const codes = new HostileTally();
-  for (const tally of all) for (const [code, count] of tally.codes) codes.codes.set(code, (codes.codes.get(code) ?? 0) + count);
+  const total = HostileTally.combine(tallies.values());
   recordFigures('hostile-bodies', {
     title: 'Hostile request bodies on every adapter',
     group: 'hostile input',
@@ -409,15 +406,15 @@ after(() => {
       'Generated JSON (prototype keys plain and \\u-escaped, duplicate keys, numbers past a double, nesting past 64 levels), invalid UTF-8 as raw bytes, wrong content types, random bytes and a corpus of known payloads, sent to Fastify, Express, a fetch handler and Hono: every answer is the documented one — parsed exactly, or a well-formed problem+json with a registered code and the request id — never a 5xx, never a hang, and the built-in prototypes are never changed.',
     figures: {
       adapters: DRIVERS.map((driver) => driver.name).join(', '),
-      'requests sent': sum((tally) => tally.requests),
-      'answered 2xx': sum((tally) => tally.successes),
-      'answered with a problem': sum((tally) => tally.problems),
-      'problem codes': codes.codeSummary(),
+      'requests sent': total.requests,
+      'answered 2xx': total.successes,
+      'answered with a problem': total.problems,
+      'problem codes': total.codeSummary(),
       'corpus payloads (per adapter)': CORPUS.length,
       '5xx answers': 0,
       'hangs (no answer within the deadline)': 0,
       'request deadline': `${REQUEST_DEADLINE_MS} ms`,
-      'slowest answer': `${Math.round(Math.max(...all.map((tally) => tally.slowestMs)))} ms`,
+      'slowest answer': `${Math.round(total.slowestMs)} ms`,
       'prototype properties changed': 0,
     },
   });

@@ -287,10 +287,7 @@ for (const driver of DRIVERS) {
 
 after(() => {
   if (completed !== expectedTests) return;
-  const all = [...tallies.values()];
-  const sum = (pick: (tally: HostileTally) => number): number => all.reduce((total, tally) => total + pick(tally), 0);
-  const codes = new HostileTally();
-  for (const tally of all) for (const [code, count] of tally.codes) codes.codes.set(code, (codes.codes.get(code) ?? 0) + count);
+  const total = HostileTally.combine(tallies.values());
   recordFigures('hostile-urls', {
     title: 'Hostile request targets on every adapter',
     group: 'hostile input',
@@ -299,15 +296,15 @@ after(() => {
       'Generated paths with encoded traversal (%2e%2e%2f, ..%2f, double and overlong encodings), NUL and control bytes, malformed escapes, targets past 8192 characters and queries full of prototype keys, on Fastify, Express, a fetch handler and Hono, and as raw bytes on the wire for the two Node servers: every answer is a success or a well-formed problem+json, never a 5xx or a hang; no spelling of a path dodges a rate-limit rule, carries a cross-site POST through a CSRF-exempt prefix, or reads /metrics or /status without the admin token; the built-in prototypes are never changed.',
     figures: {
       adapters: DRIVERS.map((driver) => driver.name).join(', '),
-      'requests sent': sum((tally) => tally.requests),
-      'answered 2xx': sum((tally) => tally.successes),
-      'answered with a problem': sum((tally) => tally.problems),
-      'problem codes': codes.codeSummary(),
+      'requests sent': total.requests,
+      'answered 2xx': total.successes,
+      'answered with a problem': total.problems,
+      'problem codes': total.codeSummary(),
       'rate-limit, CSRF or admin bypasses': 0,
       '5xx answers': 0,
       'hangs (no answer within the deadline)': 0,
       'request deadline': `${REQUEST_DEADLINE_MS} ms`,
-      'slowest answer': `${Math.round(Math.max(...all.map((tally) => tally.slowestMs)))} ms`,
+      'slowest answer': `${Math.round(total.slowestMs)} ms`,
       'prototype properties changed': 0,
     },
   });

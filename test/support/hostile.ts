@@ -18,6 +18,19 @@ const INTERNALS = /\n\s+at |node_modules|\.[cm]?[jt]s:\d+|FST_ERR|SyntaxError|UR
 
 /** Tallies of what the hostile requests got, for the reliability figures. */
 export class HostileTally {
+  /** One tally adding up several (one per adapter), for a scenario's figures. */
+  static combine(tallies: Iterable<HostileTally>): HostileTally {
+    const total = new HostileTally();
+    for (const tally of tallies) {
+      total.requests += tally.requests;
+      total.successes += tally.successes;
+      total.problems += tally.problems;
+      total.slowestMs = Math.max(total.slowestMs, tally.slowestMs);
+      for (const [code, count] of tally.codes) total.codes.set(code, (total.codes.get(code) ?? 0) + count);
+    }
+    return total;
+  }
+
   requests = 0;
   successes = 0;
   problems = 0;
