@@ -4,6 +4,7 @@ import { invalidOption } from '../errors/option-error.js';
 import { UNMATCHED_ROUTE } from '../log/access-log.js';
 import type { RequestState } from '../pipeline/request-state.js';
 import { SeriesGuard } from './series-guard.js';
+import { SeriesHistogram, type HistogramSeries } from './series-histogram.js';
 
 export interface MetricsOptions {
   /** Path of the scrape endpoint. Default `/metrics`. */
@@ -82,9 +83,9 @@ export class RampartMetrics {
   readonly registry = new Registry();
   readonly #maxSeries: number;
   readonly #overflow: Counter<'metric'>;
-  readonly #duration: Histogram<'http_request_method' | 'http_route' | 'http_response_status_code'>;
+  readonly #duration: SeriesHistogram;
   readonly #durationGuard: SeriesGuard;
-  readonly #durationLabels = new Map<string, Map<number, Record<string, string>>>();
+  readonly #durationSeries = new Map<string, Map<number, HistogramSeries>>();
   readonly #errors: Counter<'code'>;
   readonly #errorsGuard: SeriesGuard;
   readonly #checkStatus: Gauge<'check'>;
@@ -113,13 +114,7 @@ export class RampartMetrics {
       labelNames: ['metric'],
       registers,
     });
-    this.#duration = new Histogram({
-      name: 'http_server_request_duration_seconds',
-      help: 'Duration of HTTP server requests.',
-      labelNames: ['http_request_method', 'http_route', 'http_response_status_code'],
-      buckets: [...HTTP_DURATION_BUCKETS],
-      registers,
-    });
+    this.#duration = new SeriesHistogram('http_server_request_duration_seconds', 'Duration of HTTP server requests.', HTTP_DURATION_BUCKETS, this.registry);
     this.#durationGuard = this.guard('http_server_request_duration_seconds', ['http_request_method', 'http_route', 'http_response_status_code']);
     const active = (): number => this.#active;
     new Gauge({
@@ -178,11 +173,11 @@ export class RampartMetrics {
     this.#active--;
     const route = state.route ?? UNMATCHED_ROUTE;
     const methodIndex = METHOD_INDEX.get(state.method) ?? OTHER_METHOD_INDEX;
-    // Label objects are looked up by route, then by status and method packed
-    // in one number: no string building or allocation for a known series.
+    // Series are looked up by route, then by status and method packed in one
+    // number: no string building or allocation for a known series.
     const slot = status * 16 + methodIndex;
-    const labels = this.#durationLabels.get(route)?.get(slot) ?? this.#newDurationSeries(route, slot, methodIndex, status);
-    this.#duration.observe(labels, (performance.now() - state.startedAt) / 1000);
+    const series = this.#durationSeries.get(route)?.get(slot) ?? this.#newDurationSeries(route, slot, methodIndex, status);
+    series.observe((performance.now() - state.startedAt) / 1000);
     const code = state.problemCode;
     if (code !== undefined) this.#errors.inc(this.#errorsGuard.labelsFor(code, () => ({ code })));
   }
@@ -194,19 +189,20 @@ export class RampartMetrics {
     this.#checkDuration.set(labels, durationMs / 1000);
   }
 
-  #newDurationSeries(route: string, slot: number, methodIndex: number, status: number): Record<string, string> {
+  #newDurationSeries(route: string, slot: number, methodIndex: number, status: number): HistogramSeries {
     const method = METHOD_NAMES[methodIndex] as string;
     const labels = this.#durationGuard.labelsFor(`${method}\u0000${route}\u0000${status}`, () => ({
       http_request_method: method,
       http_route: route,
       http_response_status_code: String(status),
     }));
+    const series = this.#duration.series(labels);
     // Over the cap: not remembered, so every such observation is counted as overflow.
-    if (labels === this.#durationGuard.overflowLabels) return labels;
-    let byRoute = this.#durationLabels.get(route);
-    if (byRoute === undefined) this.#durationLabels.set(route, (byRoute = new Map()));
-    byRoute.set(slot, labels);
-    return labels;
+    if (labels === this.#durationGuard.overflowLabels) return series;
+    let byRoute = this.#durationSeries.get(route);
+    if (byRoute === undefined) this.#durationSeries.set(route, (byRoute = new Map()));
+    byRoute.set(slot, series);
+    return series;
   }
 
   /** The exposition text and its content type. Process metrics start collecting at the first scrape. */
