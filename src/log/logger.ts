@@ -90,9 +90,13 @@ function destinationFor(options: LogOptions, format: LogFormat): Destination {
     const pretty = require('pino-pretty') as (options: object) => DestinationStream;
     return { stream: pretty({ sync: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }), flush: () => undefined, reopen: () => undefined, writeErrors: noErrors };
   }
-  // Asynchronous, buffered writes keep logging off the request's critical
-  // path; flushSync() on shutdown writes out what is buffered.
-  const boom = pino.destination({ dest: options.file ?? 1, sync: false, minLength: options.file === undefined ? 0 : 4096, maxLength: MAX_BUFFERED_LOG_BYTES, mkdir: true });
+  // Asynchronous writes keep logging off the request's critical path;
+  // flushSync() on shutdown writes out what is buffered. No `minLength`: a
+  // quiet service's lines would sit in memory until 4 KiB piled up. Under
+  // load, lines still go out in large writes: the batcher hands over a whole
+  // event-loop turn at once, and sonic-boom gathers what arrives while a
+  // write is in flight (measured: no difference in `npm run bench`).
+  const boom = pino.destination({ dest: options.file ?? 1, sync: false, maxLength: MAX_BUFFERED_LOG_BYTES, mkdir: true });
   // A failed write (ENOSPC, EPIPE) is emitted as 'error', which would crash
   // the process with no listener: count it (rampart_log_write_errors_total)
   // and say so once on stderr. Lines past the buffer bound are 'drop'ped.

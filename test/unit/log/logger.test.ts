@@ -44,6 +44,18 @@ describe('log file destination', () => {
     assert.deepEqual(messages(`${file}.1`), ['first']);
   });
 
+  it('writes a lone line to the file within moments, with no flush: a quiet service is tailed live', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rampart-log-'));
+    const file = join(dir, 'app.log');
+    const rampart = createRampart({ profile: 'production', log: { file } });
+    try {
+      rampart.logger.info('first');
+      await eventually(() => messages(file), ['first'], () => undefined);
+    } finally {
+      await rampart.close();
+    }
+  });
+
   it('refuses an unknown level or format', () => {
     assert.throws(() => createRampart({ log: { level: 'loud' as never } }), /log\.level/);
     assert.throws(() => createRampart({ log: { format: 'xml' as never } }), /log\.format/);
