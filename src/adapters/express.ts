@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import {
+  AbandonedRequests,
   AppError,
   CLIENT_CLOSED_REQUEST,
   NodeRequestView,
@@ -75,6 +76,11 @@ function fromExpressError(error: unknown): unknown {
   }
 }
 
+/** The route template Express matched (mount path included), once a route has run. */
+function routeOf(req: Request): string | undefined {
+  return req.route === undefined ? undefined : `${req.baseUrl}${String((req.route as { path: unknown }).path)}`;
+}
+
 function send(res: Response, answer: Answer): void {
   res.status(answer.status).set(answer.headers).send(answer.body);
 }
@@ -96,6 +102,11 @@ function send(res: Response, answer: Answer): void {
 export function rampart(options: RampartExpressOptions = {}): RampartExpress {
   const core = options.rampart ?? createRampart(options);
   const stateOf = (req: Request): RequestState => (req.rampart ??= core.begin(new NodeRequestView(req)));
+  // The client went away before the response was sent: 499, nginx's "client closed request".
+  const abandoned = new AbandonedRequests<Request>((state, req) => {
+    state.route ??= routeOf(req);
+    core.finish(state, CLIENT_CLOSED_REQUEST);
+  });
 
   const middleware: RequestHandler = function rampartMiddleware(req, res, next) {
     const view = new NodeRequestView(req);
@@ -104,6 +115,7 @@ export function rampart(options: RampartExpressOptions = {}): RampartExpress {
     // The fixed headers now, so whatever the handler sets or removes wins.
     const preset = core.presetHeaders(state);
     for (const name in preset) res.setHeader(name, preset[name] as string);
+    res.setHeader(core.requestIdHeader, state.requestId);
     // Headers depend on the final content type, known only when the
     // response starts: apply them at writeHead, as on-headers does.
     const writeHead = res.writeHead;
@@ -112,15 +124,10 @@ export function rampart(options: RampartExpressOptions = {}): RampartExpress {
       return (writeHead as (...rest: unknown[]) => Response).apply(this, args);
     } as typeof res.writeHead;
     res.once('finish', function rampartFinish() {
-      state.route ??= req.route === undefined ? undefined : `${req.baseUrl}${String((req.route as { path: unknown }).path)}`;
+      state.route ??= routeOf(req);
       core.finish(state, res.statusCode);
     });
-    // The client went away before the response was sent: 499, nginx's "client closed request".
-    res.once('close', function rampartClose() {
-      if (res.writableFinished) return;
-      state.route ??= req.route === undefined ? undefined : `${req.baseUrl}${String((req.route as { path: unknown }).path)}`;
-      core.finish(state, CLIENT_CLOSED_REQUEST);
-    });
+    abandoned.watch(req, state);
     runWithRequest(state, () => {
       const verdict = core.admit(state, view);
       if (verdict === undefined) return next();

@@ -57,7 +57,7 @@ export function fieldErrors(error: FastifyError): FieldError[] {
 export function answerFrameworkError(core: Rampart, error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const state = core.begin(new NodeRequestView(request.raw));
   const problem = core.problem(error, state);
-  core.applyHeaders(state, reply.headers(core.presetHeaders(state)), HEADER_OPS);
+  core.applyHeaders(state, reply.headers(core.presetHeaders(state)).header(core.requestIdHeader, state.requestId), HEADER_OPS);
   void reply.code(problem.status).headers(problem.headers).send(problem.body);
   core.finish(state, problem.status);
 }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  AbandonedRequests,
   CLIENT_CLOSED_REQUEST,
   NodeRequestView,
   NotFoundError,
@@ -48,6 +49,8 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
 export function rampart(fastify: FastifyInstance, options: RampartFastifyOptions, done: (error?: Error) => void): void {
   const core = options.rampart ?? createRampart(options);
   const stateOf = (request: FastifyRequest): RequestState => (request.rampart ??= core.begin(new NodeRequestView(request.raw)));
+  // The client went away before the response was sent: 499, nginx's "client closed request".
+  const abandoned = new AbandonedRequests((state) => core.finish(state, CLIENT_CLOSED_REQUEST));
 
   fastify.decorate('rampart', core);
   fastify.decorateRequest('rampart', null as unknown as RequestState);
@@ -57,7 +60,8 @@ export function rampart(fastify: FastifyInstance, options: RampartFastifyOptions
     const state = core.begin(view);
     state.route = request.routeOptions.url;
     request.rampart = state;
-    void reply.headers(core.presetHeaders(state));
+    void reply.headers(core.presetHeaders(state)).header(core.requestIdHeader, state.requestId);
+    abandoned.watch(request.raw, state);
     runWithRequest(state, () => {
       const verdict = core.admit(state, view);
       if (verdict === undefined) return next();
@@ -98,12 +102,6 @@ export function rampart(fastify: FastifyInstance, options: RampartFastifyOptions
 
   fastify.addHook('onResponse', function rampartOnResponse(request, reply, next) {
     core.finish(stateOf(request), reply.statusCode);
-    next();
-  });
-
-  // The client went away before the response was sent: 499, nginx's "client closed request".
-  fastify.addHook('onRequestAbort', function rampartOnRequestAbort(request, next) {
-    core.finish(stateOf(request), CLIENT_CLOSED_REQUEST);
     next();
   });
 

@@ -257,7 +257,8 @@ export class Rampart {
   /**
    * Stage 8, first half, for adapters that can set headers before the
    * handler runs: the headers every response gets whatever its content, for
-   * this request's scheme. Set them first and whatever the handler sets or
+   * this request's scheme. Set them first, with the request id
+   * (`requestIdHeader`: `state.requestId`), and whatever the handler sets or
    * removes afterwards wins, with no per-header checks; `applyHeaders` then
    * adds only what depends on the response.
    */
@@ -288,7 +289,7 @@ export class Rampart {
       }
     }
     if (html) this.#applyDocumentCsp(state, target, ops);
-    if (ops.get(target, this.requestIdHeader) === undefined) ops.set(target, this.requestIdHeader, state.requestId);
+    if (!state.headersPreset && ops.get(target, this.requestIdHeader) === undefined) ops.set(target, this.requestIdHeader, state.requestId);
     const queued = state.responseHeaders;
     if (queued !== undefined) {
       for (let i = 0; i < queued.length; i += 2) {

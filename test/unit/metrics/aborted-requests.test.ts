@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import express from 'express';
 import Fastify from 'fastify';
@@ -43,6 +43,30 @@ describe('requests the client abandons', () => {
     try {
       await abandon((app.server.address() as AddressInfo).port);
       await assertRecorded(app.rampart, logs);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('fastify: on a kept-alive connection, earlier answered requests keep their status and pipelined ones are each recorded', async () => {
+    const logs = new LogCapture();
+    const app = Fastify();
+    await app.register(fastifyRampart, { profile: 'test', log: { destination: logs, level: 'info' }, shutdown: { signals: [], handleUncaught: false } });
+    app.get('/fast', async () => ({ ok: true }));
+    app.get('/slow', slow);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const socket = connect((app.server.address() as AddressInfo).port, '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write('GET /fast HTTP/1.1\r\nHost: a\r\n\r\n');
+      await once(socket, 'data');
+      // Two requests in one write: the second arrives while the first is unanswered.
+      socket.write('GET /slow HTTP/1.1\r\nHost: a\r\n\r\nGET /slow?second HTTP/1.1\r\nHost: a\r\n\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      assert.deepEqual(logs.accessLines.map((line) => [line['path'], line['status']]), [['/fast', 200], ['/slow', 499], ['/slow', 499]]);
+      assert.match((await app.rampart.metrics?.render())?.body ?? '', /^http_server_active_requests 0$/m, 'the in-flight gauge does not drift');
     } finally {
       await app.close();
     }
