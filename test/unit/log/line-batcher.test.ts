@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { LineBatcher } from '../../../src/log/line-batcher.js';
+import { LOG_BATCH_INTERVAL_MS, LineBatcher } from '../../../src/log/line-batcher.js';
 
 class Sink {
   readonly chunks: string[] = [];
@@ -11,14 +11,18 @@ class Sink {
 }
 
 describe('LineBatcher', () => {
-  it('hands the lines of one turn to the destination as one write, in order', async () => {
+  it('hands the lines of one batch interval to the destination as one write, in order', async () => {
     const sink = new Sink();
     const batcher = new LineBatcher(sink);
     batcher.write('a\n');
-    batcher.write('b\n');
-    assert.deepEqual(sink.chunks, []);
     await new Promise((resolve) => setImmediate(resolve));
+    batcher.write('b\n'); // a later turn, same interval
+    assert.deepEqual(sink.chunks, []);
+    await new Promise((resolve) => setTimeout(resolve, LOG_BATCH_INTERVAL_MS + 10));
     assert.deepEqual(sink.chunks, ['a\nb\n']);
+    batcher.write('c\n');
+    await new Promise((resolve) => setTimeout(resolve, LOG_BATCH_INTERVAL_MS + 10));
+    assert.deepEqual(sink.chunks, ['a\nb\n', 'c\n'], 'the next line starts a new interval');
   });
 
   it('writes at once when the batch reaches its bound, and on flush()', () => {
@@ -31,7 +35,7 @@ describe('LineBatcher', () => {
     assert.deepEqual(sink.chunks, ['12345\n', 'x\n']);
   });
 
-  it('loses no line when the process exits before the turn ends', () => {
+  it('loses no line when the process exits before the interval ends', () => {
     const script = `
       import { LineBatcher } from './src/log/line-batcher.ts';
       const batcher = new LineBatcher({ write: (chunk) => process.stdout.write(chunk) });
