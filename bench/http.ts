@@ -7,7 +7,8 @@
 // much CPU the load generator got).
 //
 //   npm run bench [-- --duration 5 --rounds 5 --connections 50 --suite fastify --suite express]
-import { fork, type ChildProcess } from 'node:child_process';
+//   npm run bench -- --node /path/to/node24   (servers on another Node; the load generator stays on this one)
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 
@@ -49,6 +50,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },
     suite: { type: 'string', multiple: true },
+    node: { type: 'string' },
   },
 });
 const duration = Number(values.duration);
@@ -66,6 +68,7 @@ interface Sample {
 async function start(target: Target): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(new URL(`./servers/${target.server}.ts`, import.meta.url), {
     execArgv: ['--import', 'tsx'],
+    ...(values.node === undefined ? {} : { execPath: values.node }),
     env: { ...process.env, NODE_ENV: 'production', OFF: target.off ?? '' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -119,7 +122,8 @@ const summary = (name: string): Sample => {
   return { rps: median(samples.map((s) => s.rps)), p99: median(samples.map((s) => s.p99)), errors: Math.max(0, ...samples.map((s) => s.errors)), cpuMicros: median(samples.map((s) => s.cpuMicros)) };
 };
 
-console.log(`\n${connections} connections, ${duration} s per measurement, medians of ${rounds} interleaved rounds (node ${process.version})\n`);
+const serverNode = values.node === undefined ? process.version : execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim();
+console.log(`\n${connections} connections, ${duration} s per measurement, medians of ${rounds} interleaved rounds (servers on node ${serverNode})\n`);
 console.log(`${'target'.padEnd(68)} ${'req/s'.padStart(8)} ${'ratio'.padStart(6)} ${'p99 ms'.padStart(7)} ${'µs CPU/req'.padStart(11)} ${'CPU ratio'.padStart(10)} errors`);
 for (const target of unique) {
   const own = summary(target.name);
