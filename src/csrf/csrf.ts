@@ -3,7 +3,7 @@ import type { CookieJar } from '../cookies/cookie-jar.js';
 import { parseCookieHeader } from '../cookies/parse.js';
 import { compileOriginMatcher, type OriginMatcher } from '../cors/origin.js';
 import { csrfRejectionChannel } from '../diagnostics/channels.js';
-import { AppError } from '../errors/app-error.js';
+import { AppError, withoutStack } from '../errors/app-error.js';
 import { RampartError, invalidOption } from '../errors/option-error.js';
 import { isFormMediaType, mediaTypeOf } from '../limits/media-type.js';
 import type { Answer } from '../pipeline/answer.js';
@@ -242,7 +242,7 @@ export class CsrfProtection {
     const enforced = this.enforce;
     if (csrfRejectionChannel.hasSubscribers) csrfRejectionChannel.publish({ state, reason, enforced });
     state.log.warn({ code: 'CSRF_REJECTED', reason, why, enforced }, enforced ? 'csrf rejected' : 'csrf would reject (log-only)');
-    return enforced ? new AppError('CSRF_REJECTED', { detail: this.#details[reason], extensions: { reason } }) : undefined;
+    return enforced ? withoutStack(() => new AppError('CSRF_REJECTED', { detail: this.#details[reason], extensions: { reason } })) : undefined;
   }
 }
 

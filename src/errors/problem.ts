@@ -65,8 +65,15 @@ function statusOf(thrown: unknown): number | undefined {
 
 /** `RATE_LIMITED` → `rate-limited`. */
 export function problemSlug(code: string): string {
-  return code.toLowerCase().replaceAll('_', '-');
+  let slug = slugs.get(code);
+  if (slug === undefined) {
+    slug = code.toLowerCase().replaceAll('_', '-');
+    // Codes are a small fixed set (Rampart's and the app's); the cap only guards against codes built from input.
+    if (slugs.size < 1000) slugs.set(code, slug);
+  }
+  return slug;
 }
+const slugs = new Map<string, string>();
 
 /** Serializes a thrown value as the one error format every Rampart rejection uses. */
 export function renderProblem(thrown: unknown, requestId: string, instance: string, settings: ProblemSettings): ProblemResponse {

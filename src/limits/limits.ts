@@ -1,4 +1,4 @@
-import { AppError } from '../errors/app-error.js';
+import { AppError, withoutStack } from '../errors/app-error.js';
 import { invalidOption } from '../errors/option-error.js';
 import type { Answer } from '../pipeline/answer.js';
 import type { RequestState, RequestView } from '../pipeline/request-state.js';
@@ -142,7 +142,7 @@ export class RequestLimits {
 
   /** A gate for the pipeline, answering with the problem `reject` renders. */
   gate(reject: (error: AppError, state: RequestState) => Answer): (state: RequestState, view: RequestView) => Answer | undefined {
-    const check = (view: RequestView): AppError | undefined => this.check(view);
+    const check = (view: RequestView): AppError | undefined => withoutStack(() => this.check(view));
     return function limitsGate(state, view) {
       const error = check(view);
       return error === undefined ? undefined : reject(error, state);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { rateLimitDecisionChannel } from '../diagnostics/channels.js';
-import { RateLimitedError } from '../errors/app-error.js';
+import { RateLimitedError, withoutStack } from '../errors/app-error.js';
 import { RAMPART_CODES } from '../errors/codes.js';
 import { RampartError, invalidOption } from '../errors/option-error.js';
 import type { Answer } from '../pipeline/answer.js';
@@ -275,7 +275,7 @@ export class RateLimiter {
     queueRateLimitHeaders(state, this.#headers, headersOf(rules), results);
     // The gate needs no report of an admitted request: nothing is allocated for it.
     if (decision.allowed) return mode === 'answer' ? undefined : toDecisions(rules, results);
-    const error = new RateLimitedError(longestWait(results) / 1000);
+    const error = withoutStack(() => new RateLimitedError(longestWait(results) / 1000));
     if (mode === 'throw') throw error;
     return this.#context.render(error, state);
   }
