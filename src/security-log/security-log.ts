@@ -5,6 +5,7 @@ import { CHANNEL_NAMES } from '../diagnostics/channels.js';
 import { invalidOption } from '../errors/option-error.js';
 import { createLoggers, type RampartLoggers } from '../log/logger.js';
 import type { RequestState } from '../pipeline/request-state.js';
+import { RepeatThrottle } from './repeat-throttle.js';
 
 export interface SecurityLogOptions {
   /** Append security events to this file, apart from the application log. Default: the application log's destination (stdout unless `log.destination`). */
@@ -13,11 +14,19 @@ export interface SecurityLogOptions {
   destination?: DestinationStream;
   /** Log requests rate limiting rejected. Default true. */
   rateLimitBlocks?: boolean;
+  /**
+   * A client rejected again and again by one rule gets one line at first,
+   * then at most one per this many ms, with `suppressed`: the rejections it
+   * stands for. Default 60 000; 0 logs every rejection.
+   */
+  rateLimitBlockIntervalMs?: number;
   /** Log requests CSRF protection rejected. Default true. */
   csrfRejections?: boolean;
   /** More key names to redact, besides the built-in password/token/secret/cookie family. */
   redact?: readonly string[];
 }
+
+const DEFAULT_BLOCK_INTERVAL_MS = 60_000;
 
 export type SecurityOutcome = 'success' | 'failure' | 'blocked';
 
@@ -37,6 +46,7 @@ export class SecurityLog {
   readonly #loggers: RampartLoggers;
   readonly #logger: Logger;
   readonly #unsubscribe: (() => void)[] = [];
+  readonly #blockRepeats: RepeatThrottle;
 
   constructor(options: SecurityLogOptions, fallbackDestination: DestinationStream, enabled = true) {
     if (typeof options !== 'object' || options === null) throw invalidOption('securityLog', 'an object or false', options);
@@ -46,6 +56,9 @@ export class SecurityLog {
       { level: 'info', format: 'json' },
     );
     this.#logger = this.#loggers.logger.child({ log: 'security' });
+    const interval = options.rateLimitBlockIntervalMs ?? DEFAULT_BLOCK_INTERVAL_MS;
+    if (!Number.isInteger(interval) || interval < 0) throw invalidOption('securityLog.rateLimitBlockIntervalMs', 'a non-negative integer (ms)', interval);
+    this.#blockRepeats = new RepeatThrottle(interval);
     if (!enabled) return;
     if (options.rateLimitBlocks !== false) this.#on(CHANNEL_NAMES.rateLimitDecision, (message) => this.#onRateLimit(message));
     if (options.csrfRejections !== false) this.#on(CHANNEL_NAMES.csrfRejection, (message) => this.#onCsrf(message));
@@ -108,7 +121,10 @@ export class SecurityLog {
     const { state, rule, outcome, retryAfterSeconds, kind } = message as { state?: RequestState; rule?: unknown; outcome?: unknown; retryAfterSeconds?: unknown; kind?: unknown };
     if (outcome !== 'rejected') return;
     const name = typeof rule === 'string' ? rule : (rule as { name?: unknown } | undefined)?.name;
-    this.event(kind === 'brute-force' ? 'auth.brute_force.block' : 'rate_limit.block', 'blocked', { rule: name, retryAfterSeconds, path: state?.path }, state);
+    const event = kind === 'brute-force' ? 'auth.brute_force.block' : 'rate_limit.block';
+    const suppressed = this.#blockRepeats.admit(`${event}\u0000${String(name)}\u0000${state?.clientIp ?? ''}`);
+    if (suppressed === undefined) return;
+    this.event(event, 'blocked', { rule: name, retryAfterSeconds, path: state?.path, ...(suppressed > 0 ? { suppressed } : undefined) }, state);
   }
 
   #onCsrf(message: unknown): void {

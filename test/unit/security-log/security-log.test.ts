@@ -80,6 +80,23 @@ describe('security audit log', () => {
     assert.equal(lines[1]?.['reason'], 'token-missing');
   });
 
+  it('a client hammering a limited route cannot flood the audit log: one line, then one a minute with the count', async () => {
+    const logs = new LogCapture();
+    const app = Fastify();
+    await app.register(rampart, { profile: 'test', log: { destination: logs }, rateLimit: { rules: [{ name: 'api', limit: 2, window: '1m' }] } });
+    app.get('/api/notes', async () => ({ ok: true }));
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 200; i++) statuses.push((await app.inject({ url: '/api/notes', remoteAddress: '198.51.100.7' })).statusCode);
+      statuses.push((await app.inject({ url: '/api/notes', remoteAddress: '203.0.113.9' })).statusCode);
+      assert.equal(statuses.filter((status) => status === 429).length, 198, 'every one over the limit is still refused');
+      const blocks = securityLines(logs).filter((line) => line['event'] === 'rate_limit.block');
+      assert.deepEqual(blocks.map((line) => [line['ip'], line['rule'], line['suppressed']]), [['198.51.100.7', 'api', undefined]]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('writes to its own file when asked, apart from the application log', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rampart-security-'));
     try {
