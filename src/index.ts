@@ -32,6 +32,7 @@ export { PROFILES, profileFromEnv, isProductionLike, type Profile } from './prof
 export { Rampart, createRampart, DEFAULT_UNLOGGED_PATHS, type RampartOptions, type Gate } from './pipeline/rampart.js';
 export { RequestState, type RequestView } from './pipeline/request-state.js';
 export { NodeRequestView } from './pipeline/node-request-view.js';
+export type { AllowedHosts } from './hosts/allowed-hosts.js';
 export { AbandonedRequests } from './pipeline/abandoned-requests.js';
 export type { Answer, HeaderOps } from './pipeline/answer.js';
 export { Keyring, type Verification } from './secrets/keyring.js';

@@ -9,6 +9,7 @@ export class FetchRequestView implements RequestView {
   readonly url: string;
   readonly encrypted: boolean;
   readonly #headers: Headers;
+  readonly #href: string;
 
   constructor(
     request: Request,
@@ -20,10 +21,21 @@ export class FetchRequestView implements RequestView {
     this.url = pathStart === -1 ? '/' : href.slice(pathStart);
     this.encrypted = href.startsWith('https:');
     this.#headers = request.headers;
+    this.#href = href;
   }
 
   header(name: string): string | undefined {
-    return this.#headers.get(name) ?? undefined;
+    const value = this.#headers.get(name);
+    if (value !== null) return value;
+    // A Request built in code (tests, edge runtimes) often has no Host header: its URL names the host.
+    return name === 'host' ? this.#hostOfUrl() : undefined;
+  }
+
+  #hostOfUrl(): string | undefined {
+    const href = this.#href;
+    const start = href.indexOf('//') + 2;
+    const end = href.indexOf('/', start);
+    return start < 2 ? undefined : href.slice(start, end === -1 ? undefined : end);
   }
 }
 

@@ -16,6 +16,7 @@ export type RampartSettings = Pick<
   | 'LOG_FILE'
   | 'RATE_LIMIT_ENABLED'
   | 'CORS_ORIGINS'
+  | 'ALLOWED_HOSTS'
   | 'PUBLIC_ORIGIN'
   | 'COOKIE_SECURE'
   | 'COOKIE_SAMESITE'
@@ -80,6 +81,7 @@ export function optionsFrom(config: RampartSettings, overrides: RampartOptions =
       // Cookie Max-Age is in seconds (RFC 6265 §5.2.2); durations load as milliseconds.
       sessionMaxAge: Math.max(1, Math.round(config.SESSION_MAX_AGE / 1000)),
     },
+    ...(config.ALLOWED_HOSTS.length === 0 ? {} : { allowedHosts: config.ALLOWED_HOSTS }),
     ...(config.CORS_ORIGINS.length === 0 ? {} : { cors: { origins: config.CORS_ORIGINS.includes('*') ? '*' : config.CORS_ORIGINS } }),
     ...(config.PUBLIC_ORIGIN === undefined ? {} : { csrf: { origins: [config.PUBLIC_ORIGIN] } }),
     ...(config.METRICS_TOKEN === undefined ? {} : { admin: { token: config.METRICS_TOKEN } }),

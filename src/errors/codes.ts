@@ -22,6 +22,7 @@ export interface ProblemCodeInfo {
 export const PROBLEM_CODES = {
   BAD_REQUEST: { status: 400, title: 'Bad Request', detail: 'The request could not be understood.' },
   MALFORMED_JSON: { status: 400, title: 'Bad Request', detail: 'The request body is not valid JSON.' },
+  HOST_NOT_ALLOWED: { status: 400, title: 'Bad Request', detail: 'The request names a host this service does not serve.' },
   UNAUTHORIZED: { status: 401, title: 'Unauthorized', detail: 'Authentication is required to access this resource.' },
   FORBIDDEN: { status: 403, title: 'Forbidden', detail: 'You do not have permission to perform this action.' },
   CSRF_REJECTED: { status: 403, title: 'Forbidden', detail: 'The request was rejected by cross-site request forgery protection.' },

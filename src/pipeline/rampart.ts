@@ -5,6 +5,7 @@ import { RAMPART_CODES } from '../errors/codes.js';
 import { invalidOption } from '../errors/option-error.js';
 import { renderProblem, type ProblemResponse, type ProblemSettings } from '../errors/problem.js';
 import { compileSecurityHeaders, type SecurityHeaderSets, type SecurityHeadersOptions } from '../headers/security-headers.js';
+import { compileAllowedHosts, hostNotAllowed, type AllowedHosts } from '../hosts/allowed-hosts.js';
 import { createAccessLog, type AccessLog } from '../log/access-log.js';
 import { createLoggers, type LogOptions, type RampartLoggers } from '../log/logger.js';
 import { assertProfile, profileFromEnv, type Profile } from '../profile/profile.js';
@@ -55,6 +56,12 @@ export interface RampartOptions extends OperationsOptions {
   csrf?: CsrfOptions | false;
   /** Body size, URL length, cookie header size, JSON depth and keys, accepted media types. Defaults in `DEFAULT_LIMITS`. */
   limits?: LimitsOptions;
+  /**
+   * The hosts the service answers to (`ALLOWED_HOSTS`); any other `Host` gets
+   * 400 `HOST_NOT_ALLOWED`. Health probes are answered whatever the host.
+   * Default: not restricted. See `AllowedHosts`.
+   */
+  allowedHosts?: AllowedHosts;
 }
 
 /** A pipeline stage that runs before the handler and may answer the request itself. */
@@ -131,6 +138,9 @@ export class Rampart {
     });
     this.#gates.push(this.#ops.endpointsGate);
     if (this.#ops.overloadGate !== undefined) this.#gates.push(this.#ops.overloadGate);
+    // Before anything reads the request for real: an unknown Host is refused outright.
+    const hostAllowed = compileAllowedHosts(options.allowedHosts);
+    if (hostAllowed !== undefined) this.#gates.push((state, view) => (hostAllowed(view.header('host')) ? undefined : this.problem(hostNotAllowed(), state)));
     // Request limits (414, 431, 413, 415 from headers alone), then 5 CORS: preflights answered here.
     const reject = (error: unknown, state: RequestState): Answer => this.problem(error, state);
     this.limits = new RequestLimits(options.limits);
