@@ -1,22 +1,19 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import {
   AbandonedRequests,
-  AppError,
   CLIENT_CLOSED_REQUEST,
   NodeRequestView,
   NotFoundError,
-  PayloadTooLargeError,
-  UnsupportedMediaTypeError,
   createRampart,
   nodeBodyParser,
   runWithRequest,
   type Answer,
-  type HeaderOps,
   type Rampart,
   type RampartOptions,
   type RequestState,
 } from '../index.js';
+import { HEADER_OPS, NODE_HEADER_OPS, fromExpressError, isExpressApp, routeOf } from './express-support.js';
 
 export interface RampartExpressOptions extends RampartOptions {
   /** Use an engine made elsewhere; the other options are then ignored. */
@@ -44,6 +41,15 @@ export interface RampartExpress {
    * as problem+json.
    */
   attach(server: Server): void;
+  /**
+   * Express's last resort, for what reaches the end of its stack: answered as
+   * a problem instead of Express's HTML page. It matters for request targets
+   * Express's router cannot parse (`//#x`): those skip every middleware,
+   * Rampart's and `notFound` included. `attach()` installs it for the
+   * server's app; without `attach()`:
+   * `createServer((req, res) => app(req, res, guard.finalHandler(req, res)))`.
+   */
+  finalHandler(req: IncomingMessage, res: ServerResponse): (error?: unknown) => void;
 }
 
 declare module 'express-serve-static-core' {
@@ -51,34 +57,6 @@ declare module 'express-serve-static-core' {
     /** Rampart's state for this request: id, client IP, nonce, logger. */
     rampart: RequestState;
   }
-}
-
-const HEADER_OPS: HeaderOps<Response> = {
-  get: (res, name) => res.getHeader(name),
-  set: (res, name, value) => void res.setHeader(name, value),
-  remove: (res, name) => res.removeHeader(name),
-  append: (res, name, value) => void res.append(name, value),
-};
-
-/** body-parser's error types, mapped to the problem codes every adapter answers with. */
-function fromExpressError(error: unknown): unknown {
-  switch ((error as { type?: unknown } | null)?.type) {
-    case 'entity.parse.failed':
-      return new AppError('MALFORMED_JSON', { cause: error });
-    case 'entity.too.large':
-    case 'parameters.too.many':
-      return new PayloadTooLargeError({ cause: error });
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new UnsupportedMediaTypeError({ cause: error });
-    default:
-      return error;
-  }
-}
-
-/** The route template Express matched (mount path included), once a route has run. */
-function routeOf(req: Request): string | undefined {
-  return req.route === undefined ? undefined : `${req.baseUrl}${String((req.route as { path: unknown }).path)}`;
 }
 
 function send(res: Response, answer: Answer): void {
@@ -147,8 +125,27 @@ export function rampart(options: RampartExpressOptions = {}): RampartExpress {
     res.status(problem.status).set(problem.headers).send(problem.body);
   };
 
+  const finalHandler = (req: IncomingMessage, res: ServerResponse) =>
+    function rampartFinalHandler(error?: unknown): void {
+      if (res.headersSent) {
+        req.socket.destroy(); // what Express's own final handler does: the response cannot be finished
+        return;
+      }
+      const started = (req as Partial<Request>).rampart;
+      const state = started ?? core.begin(new NodeRequestView(req));
+      const problem = core.problem(error ?? new NotFoundError(), state);
+      // Without Rampart's middleware (Express's router skipped it), its headers are added here.
+      if (started === undefined) core.applyHeaders(state, res, NODE_HEADER_OPS);
+      res.writeHead(problem.status, problem.headers).end(problem.body);
+      core.finish(state, problem.status);
+    };
+
   const attach = (server: Server): void => {
     server.on('clientError', core.handleClientError);
+    for (const listener of server.listeners('request')) {
+      if (!isExpressApp(listener)) continue;
+      server.off('request', listener).on('request', (req: IncomingMessage, res: ServerResponse) => listener(req, res, finalHandler(req, res)));
+    }
     core.lifecycle.attach(server);
   };
 
@@ -163,5 +160,6 @@ export function rampart(options: RampartExpressOptions = {}): RampartExpress {
       return (body ??= nodeBodyParser(core) as RequestHandler);
     },
     attach,
+    finalHandler,
   });
 }

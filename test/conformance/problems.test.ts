@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DRIVERS, type TestResponse } from './drivers/index.js';
 import { INTERNAL_SECRET_MESSAGE } from './drivers/routes.js';
+import { rawExchange } from '../support/hostile.js';
 import { harden, settle } from './harness.js';
 
 /** RFC 9457 shape plus Rampart's members, and nothing that reveals internals. */
@@ -82,6 +83,23 @@ for (const driver of DRIVERS) {
       assert.ok(response.status === 400 || response.status === 200, String(response.status));
       assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
       if (response.status === 400) assertProblem(response, 400, 'MALFORMED_JSON');
+    });
+  });
+}
+
+for (const driver of DRIVERS) {
+  describe(`request targets the router cannot parse [${driver.name}]`, () => {
+    it('are answered as problems with a request id, not by the framework’s own page', async (t) => {
+      const { app } = await harden(driver);
+      if (app.listen === undefined) return t.skip(`${driver.name} has no socket of its own: its runtime parses the request line`);
+      const port = await app.listen();
+      // `//#…` and `#…` leave Express's router with no path: it would skip every middleware.
+      for (const target of ['//#@!', '#x', '//?#']) {
+        const response = await rawExchange(port, Buffer.from(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`));
+        assert.match(response.headers['content-type'] ?? '', /^application\/problem\+json/, `${target} → ${response.status} ${response.body.slice(0, 80)}`);
+        assert.match(response.headers['x-request-id'] ?? '', /^[A-Za-z0-9._:-]{1,128}$/);
+        assert.equal(response.headers['x-content-type-options'], 'nosniff');
+      }
     });
   });
 }
