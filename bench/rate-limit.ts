@@ -2,7 +2,7 @@
 // shared and noisy, so every contestant is measured in interleaved rounds and
 // the median round is reported, as ratios.
 //
-//   npm run bench:ratelimit [-- --only memory,redis,bytes,http --rounds 5]
+//   npm run bench:ratelimit [-- --only memory,redis,bytes,pipeline,http --rounds 5]
 //
 // - memory: decisions/s of the memory store, 1 key and 100k keys, against
 //   rate-limiter-flexible's RateLimiterMemory and express-rate-limit's MemoryStore;
@@ -25,7 +25,7 @@ import { runHttp } from './rate-limit-http.js';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'memory,redis,bytes,http' },
+    only: { type: 'string', default: 'memory,redis,bytes,pipeline,http' },
     rounds: { type: 'string', default: '5' },
     'http-seconds': { type: 'string', default: '5' },
     'redis-ms': { type: 'string', default: '1500' },
@@ -44,6 +44,50 @@ const median = (samples: number[]): number => [...samples].sort((a, b) => a - b)
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const HIGH = 1_000_000_000; // limits no benchmark reaches: deciding is measured, not rejecting
 const ip = (i: number): string => `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
+
+// ---------------------------------------------------------------- pipeline
+
+/**
+ * What one request costs the engine (begin → admit → finish, no framework)
+ * when its rule admits it and when it rejects it: a flood of rejected
+ * requests is when the limiter's own cost matters most.
+ */
+function benchPipeline(): void {
+  const rampart = createRampart({ profile: 'production', log: { level: 'silent' }, securityLog: false, rateLimit: { rules: [{ name: 'bench', limit: 1, window: '1h' }] } });
+  const view = (address: string) => ({ method: 'GET', url: '/api/notes', remoteAddress: address, encrypted: false, header: () => undefined });
+  const blocked = view('198.51.100.1');
+  const fresh = Array.from({ length: 400_000 }, (_, i) => view(ip(i)));
+  const once = (request: ReturnType<typeof view>, status: number): void => {
+    const state = rampart.begin(request);
+    rampart.admit(state, request);
+    rampart.finish(state, status);
+  };
+  once(blocked, 200); // its one admitted request: every later one is rejected
+  const samples = { admitted: [] as number[], rejected: [] as number[] };
+  const perRound = 50_000;
+  for (let round = 0; round < rounds + 1; round++) {
+    let started = performance.now();
+    for (let i = 0; i < perRound; i++) once(fresh[round * perRound + i] as ReturnType<typeof view>, 200);
+    const admitted = ((performance.now() - started) * 1000) / perRound;
+    started = performance.now();
+    for (let i = 0; i < perRound; i++) once(blocked, 429);
+    const rejected = ((performance.now() - started) * 1000) / perRound;
+    if (round > 0) {
+      samples.admitted.push(admitted);
+      samples.rejected.push(rejected);
+    }
+  }
+  print('## Pipeline: an admitted and a rejected request');
+  print();
+  print(`The engine alone (begin → admit → finish; no framework, log silent), one memory-store rule, median of ${rounds} rounds of ${fmt(perRound)} requests; admitted requests each come from a new client.`);
+  print();
+  print('| request | µs |');
+  print('|---|---:|');
+  print(`| admitted | ${median(samples.admitted).toFixed(2)} |`);
+  print(`| rejected (429 problem rendered) | ${median(samples.rejected).toFixed(2)} |`);
+  print();
+  void rampart.close();
+}
 
 // ---------------------------------------------------------------- memory
 type Runner = (keys: readonly string[], deadline: number) => Promise<number>;
@@ -271,6 +315,7 @@ print();
 if (sections.has('memory')) await benchMemory();
 if (sections.has('redis')) await benchRedis();
 if (sections.has('bytes')) await benchBytes();
+if (sections.has('pipeline')) benchPipeline();
 if (sections.has('http')) {
   const seconds = Number(values['http-seconds']);
   const httpRounds = 3;
