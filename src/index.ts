@@ -33,6 +33,7 @@ export { Rampart, createRampart, DEFAULT_UNLOGGED_PATHS, type RampartOptions, ty
 export { RequestState, type RequestView } from './pipeline/request-state.js';
 export { NodeRequestView } from './pipeline/node-request-view.js';
 export type { AllowedHosts } from './hosts/allowed-hosts.js';
+export { SQLITE_DRIVER, openSqlite, type OpenSqliteOptions, type SqliteConnection, type SqliteStatement } from './sqlite/open-sqlite.js';
 export { AbandonedRequests } from './pipeline/abandoned-requests.js';
 export type { Answer, HeaderOps } from './pipeline/answer.js';
 export { Keyring, type Verification } from './secrets/keyring.js';

@@ -1,7 +1,7 @@
 import { chmod, copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
+import { openSqlite, type OpenSqliteOptions, type SqliteConnection } from '../sqlite/open-sqlite.js';
 import { BackupError, type ProgressListener } from './backup-error.js';
 import { BACKUP_FILE_MODE, backupName, digestFile, ensureBackupDir, labelFrom, PendingFile } from './backup-file.js';
 import { MANIFEST_FORMAT, schemaDigest, writeManifest, type BackupResult, type DatabaseContents, type Manifest } from './manifest.js';
@@ -29,14 +29,15 @@ const PAGES_PER_STEP = 1024;
  */
 const ALL_REMAINING_PAGES = 0x7fffffff;
 
-type DatabaseConstructor = typeof BetterSqlite3;
-
-async function loadDriver(): Promise<DatabaseConstructor> {
+/** Opens a database, naming a missing driver as a backup error. */
+function open(path: string, options: OpenSqliteOptions): SqliteConnection {
   try {
-    const module = (await import('better-sqlite3')) as { default: DatabaseConstructor };
-    return module.default;
+    return openSqlite(path, options);
   } catch (error) {
-    throw new BackupError('driver-missing', 'SQLite backups need the "better-sqlite3" package: npm install better-sqlite3', { cause: error });
+    if ((error as { code?: unknown }).code === 'RAMPART_SQLITE_DRIVER_MISSING') {
+      throw new BackupError('driver-missing', 'SQLite backups need the "better-sqlite3" package on Node before 24: npm install better-sqlite3', { cause: error });
+    }
+    throw error;
   }
 }
 
@@ -47,14 +48,14 @@ async function loadDriver(): Promise<DatabaseConstructor> {
  */
 export async function backupSqlite(options: SqliteBackupOptions): Promise<BackupResult> {
   const started = performance.now();
-  const Database = await loadDriver();
   const sourcePath = resolve(options.file);
   const exists = await stat(sourcePath).then((info) => info.isFile(), () => false);
   if (!exists) throw new BackupError('not-found', `SQLite database ${sourcePath} does not exist.`);
-  let source: BetterSqlite3.Database;
+  let source: SqliteConnection;
   try {
-    source = new Database(sourcePath, { readonly: true, fileMustExist: true });
+    source = open(sourcePath, { readonly: true, fileMustExist: true });
   } catch (error) {
+    if (error instanceof BackupError) throw error;
     throw new BackupError('unreachable', `Cannot open SQLite database ${sourcePath}: ${(error as Error).message}`, { cause: error });
   }
   await ensureBackupDir(options.dir);
@@ -75,7 +76,9 @@ export async function backupSqlite(options: SqliteBackupOptions): Promise<Backup
       },
     });
     options.onProgress?.({ phase: 'copy', done: totalPages, total: totalPages, unit: 'pages' });
-    const contents = openAndInspect(Database, pending.path, { selfContained: true, name: basename(pending.finalPath) });
+    // node:sqlite copies in one step, with no progress call to stop at: an abort during it is honoured here.
+    if (options.signal?.aborted === true) throw new BackupError('dump-failed', 'The backup was interrupted; no backup file was kept.');
+    const contents = openAndInspect(pending.path, { selfContained: true, name: basename(pending.finalPath) });
     await pending.commit();
     const digest = await digestFile(pending.finalPath);
     const manifest: Manifest = {
@@ -106,23 +109,23 @@ export async function backupSqlite(options: SqliteBackupOptions): Promise<Backup
 
 /** Restores (copies) the backup to a temp file, checks and reads it there, and deletes the copy. */
 export async function restoreSqliteScratch(file: string): Promise<DatabaseContents> {
-  const Database = await loadDriver();
   const dir = await mkdtemp(join(tmpdir(), 'rampart-verify-'));
   const scratch = join(dir, 'restore.sqlite');
   try {
     await copyFile(file, scratch);
     await chmod(scratch, BACKUP_FILE_MODE);
-    return openAndInspect(Database, scratch, { selfContained: false, name: basename(file) });
+    return openAndInspect(scratch, { selfContained: false, name: basename(file) });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-function openAndInspect(Database: DatabaseConstructor, path: string, options: { selfContained: boolean; name: string }): DatabaseContents {
-  let db: BetterSqlite3.Database;
+function openAndInspect(path: string, options: { selfContained: boolean; name: string }): DatabaseContents {
+  let db: SqliteConnection;
   try {
-    db = new Database(path, { fileMustExist: true });
+    db = open(path, { fileMustExist: true });
   } catch (error) {
+    if (error instanceof BackupError) throw error;
     throw new BackupError('corrupt', `${options.name} cannot be opened as a SQLite database: ${(error as Error).message}`, { cause: error });
   }
   try {

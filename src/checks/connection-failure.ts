@@ -84,9 +84,13 @@ export function redisFailure(error: unknown): Failure {
   return networkFailure(error) ?? { output: 'connection failed', kind: 'other' };
 }
 
-/** better-sqlite3 error codes (`SQLITE_*`). */
+/** SQLite's primary result codes, as node:sqlite reports them (`errcode`; extended codes carry more bits). */
+const SQLITE_CODE_NAMES: Readonly<Record<number, string>> = { 5: 'SQLITE_BUSY', 6: 'SQLITE_LOCKED', 8: 'SQLITE_READONLY', 10: 'SQLITE_IOERR', 11: 'SQLITE_CORRUPT', 14: 'SQLITE_CANTOPEN', 26: 'SQLITE_NOTADB' };
+
+/** SQLite error codes: better-sqlite3's `code` (`SQLITE_*`), or node:sqlite's numeric `errcode`. */
 export function sqliteFailure(error: unknown): Failure {
-  const code = codeOf(error) ?? '';
+  const errcode = (error as { errcode?: unknown } | null)?.errcode;
+  const code = (typeof errcode === 'number' ? SQLITE_CODE_NAMES[errcode & 0xff] : codeOf(error)) ?? '';
   if (code === 'SQLITE_CANTOPEN') return { output: 'cannot open the database file', kind: 'missing' };
   if (code === 'SQLITE_NOTADB') return { output: 'the file is not a SQLite database', kind: 'other' };
   if (code.startsWith('SQLITE_CORRUPT')) return { output: 'the database file is corrupt', kind: 'other' };

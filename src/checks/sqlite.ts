@@ -1,24 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DEFAULT_CHECK_TIMEOUT_MS, type Check, type CheckResult } from './check.js';
+import { openSqlite } from '../sqlite/open-sqlite.js';
 import { missingTablesRemedy, sqliteFailure } from './connection-failure.js';
 
-/** What the check needs from a `better-sqlite3` database. */
+/** What the check needs from an open database (better-sqlite3's, or Rampart's `openSqlite`). */
 export interface SqliteDatabaseLike {
   prepare(sql: string): { get(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] };
 }
 
-interface SqliteDatabaseHandle extends SqliteDatabaseLike {
-  pragma(source: string): unknown;
-  close(): unknown;
-}
-
-type SqliteConstructor = new (filename: string, options?: { readonly?: boolean; fileMustExist?: boolean; timeout?: number }) => SqliteDatabaseHandle;
-
 export interface SqliteCheckOptions {
   /** The database file (or `:memory:`). Each run opens it and closes it. Give this or `database`. */
   path?: string;
-  /** An application's open `better-sqlite3` database. */
+  /** An application's open database (`better-sqlite3`, or `openSqlite()`). */
   database?: SqliteDatabaseLike;
   /**
    * Create the file (and its directory) when it is missing, as the app
@@ -44,7 +38,7 @@ export interface SqliteCheckOptions {
  * migrated)? Reads the schema version, which fails on a file that is not a
  * database, then looks the tables up in `sqlite_schema`. SQLite calls are
  * synchronous and local; a locked file is bounded by the busy timeout.
- * Needs `better-sqlite3` when given a path.
+ * Opens a path with `openSqlite()`: `node:sqlite` on Node 24+, else `better-sqlite3`.
  *
  * @example
  * sqliteCheck({ path: './data/app.sqlite', tables: ['users'] })
@@ -67,12 +61,11 @@ export function sqliteCheck(options: SqliteCheckOptions): Check {
   async function run(signal: AbortSignal): Promise<CheckResult> {
     if (options.database !== undefined) return guarded(() => verify(options.database as SqliteDatabaseLike), migrateCommand);
     const path = options.path as string;
-    const Database = await loadSqlite();
     if (signal.aborted) return { status: 'fail', output: 'timed out' };
     return guarded(() => {
       const memory = path === ':memory:' || path === '';
       if (options.create === true && !memory) mkdirSync(dirname(path), { recursive: true });
-      const database = new Database(path, { fileMustExist: options.create !== true && !memory, timeout: timeoutMs });
+      const database = openSqlite(path, { fileMustExist: options.create !== true && !memory, timeout: timeoutMs });
       try {
         return verify(database);
       } finally {
@@ -93,10 +86,4 @@ function guarded(work: () => CheckResult, migrateCommand: string): CheckResult {
     if (missingFile) return { status: 'fail', output: 'database file not found', remedy: `check the path, or create the database: ${migrateCommand}` };
     return { status: 'fail', output: failure.output, remedy: failure.kind === 'busy' ? 'another process holds a write lock; retry or find it' : 'check the database file and its permissions' };
   }
-}
-
-async function loadSqlite(): Promise<SqliteConstructor> {
-  // Optional peer dependency: loaded only when a path check runs.
-  const module = (await import('better-sqlite3')) as unknown as { default?: SqliteConstructor };
-  return module.default ?? (module as unknown as SqliteConstructor);
 }

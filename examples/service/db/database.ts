@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { openSqlite, type SqliteConnection } from 'rampart';
 import { MIGRATIONS } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -13,7 +13,7 @@ export interface ServiceDatabase {
   readonly kind: DatabaseKind;
   readonly db: Kysely<Database>;
   /** The raw handle, for health checks and backups. */
-  readonly sqlite?: SQLite.Database;
+  readonly sqlite?: SqliteConnection;
   readonly pool?: pg.Pool;
   close(): Promise<void>;
 }
@@ -38,7 +38,8 @@ export function openDatabase(url: string): ServiceDatabase {
   }
   const path = url.replace(/^sqlite:(\/\/)?/, '');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new SQLite(path);
+  // node:sqlite on Node 24+, better-sqlite3 before (see openSqlite).
+  const sqlite = openSqlite(path);
   // WAL lets readers proceed during a write; foreign keys are off by default in SQLite.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
+import { openSqlite } from 'rampart';
 
 const root = new URL('../../../', import.meta.url).pathname;
 let dir: string;
@@ -26,7 +26,7 @@ function rampartWith(env: Record<string, string>, ...args: string[]): Promise<{ 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'rampart-backup-cli-'));
   source = join(dir, 'app.db');
-  const db = new Database(source);
+  const db = openSqlite(source);
   db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t (v) VALUES ('a'), ('b'), ('c');");
   db.close();
 });

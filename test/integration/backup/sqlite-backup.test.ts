@@ -4,12 +4,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import { manifestPath } from '../../../src/backup/backup-file.js';
 import { readManifest } from '../../../src/backup/manifest.js';
 import { backupSqlite } from '../../../src/backup/sqlite.js';
 import { verifyBackup } from '../../../src/backup/verify.js';
 import { requireTool } from '../deploy/tools.js';
+import { openSqlite } from 'rampart';
 
 let dir: string;
 let source: string;
@@ -17,7 +17,7 @@ let createdFile: string;
 
 /** A WAL-mode database like the reference service's: two related tables, an index, a trigger. */
 function seed(path: string, users: number, notes: number): void {
-  const db = new Database(path);
+  const db = openSqlite(path);
   db.pragma('journal_mode = WAL');
   db.exec(`CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE);
     CREATE TABLE notes (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), body TEXT NOT NULL);
@@ -26,10 +26,10 @@ function seed(path: string, users: number, notes: number): void {
     CREATE TRIGGER notes_audit AFTER INSERT ON notes BEGIN INSERT INTO audit VALUES (new.id); END;`);
   const user = db.prepare('INSERT INTO users (email) VALUES (?)');
   const note = db.prepare('INSERT INTO notes (user_id, body) VALUES (?, ?)');
-  db.transaction(() => {
-    for (let i = 1; i <= users; i++) user.run(`user${i}@example.test`);
-    for (let i = 0; i < notes; i++) note.run((i % users) + 1, `note ${i} ${'x'.repeat(200)}`);
-  })();
+  db.exec('BEGIN');
+  for (let i = 1; i <= users; i++) user.run(`user${i}@example.test`);
+  for (let i = 0; i < notes; i++) note.run((i % users) + 1, `note ${i} ${'x'.repeat(200)}`);
+  db.exec('COMMIT');
   db.close();
 }
 
@@ -68,7 +68,7 @@ describe('SQLite backups', () => {
   it('a backup taken while the app writes is a consistent snapshot that verifies', async () => {
     const live = join(dir, 'live.db');
     seed(live, 50, 30_000);
-    const writer = new Database(live);
+    const writer = openSqlite(live);
     const insert = writer.prepare('INSERT INTO notes (user_id, body) VALUES (1, ?)');
     let written = 0;
     let writing = true;

@@ -3,15 +3,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
-import { runCheck, sqliteCheck, sqlitePath } from 'rampart';
+import { openSqlite, runCheck, sqliteCheck, sqlitePath } from 'rampart';
 
 const dir = mkdtempSync(join(tmpdir(), 'rampart-sqlite-check-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('sqliteCheck against a real SQLite file', () => {
   const file = join(dir, 'app.sqlite');
-  const seeded = new Database(file);
+  const seeded = openSqlite(file);
   seeded.exec('CREATE TABLE users (id INTEGER PRIMARY KEY); CREATE VIEW active_users AS SELECT * FROM users;');
   seeded.close();
 
@@ -44,7 +43,7 @@ describe('sqliteCheck against a real SQLite file', () => {
   });
 
   it('checks the app’s open database handle', async () => {
-    const handle = new Database(':memory:');
+    const handle = openSqlite(':memory:');
     try {
       assert.equal((await runCheck(sqliteCheck({ database: handle, tables: ['users'] }))).output, '1 of 1 required tables missing');
       handle.exec('CREATE TABLE users (id INTEGER)');
