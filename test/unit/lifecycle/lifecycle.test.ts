@@ -7,6 +7,11 @@ import { createRampart, type RampartOptions, type ShutdownOptions } from 'rampar
 import { rampart } from 'rampart/fastify';
 import { LogCapture } from '../../support/capture-log.js';
 
+// The tests stand SIGUSR2 in for SIGTERM. Node 24's test runner turns
+// report-on-signal on in its children, so each emitted SIGUSR2 would also
+// write a diagnostic report into the working directory.
+process.report.reportOnSignal = false;
+
 interface Reply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
