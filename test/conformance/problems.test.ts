@@ -87,12 +87,12 @@ for (const driver of DRIVERS) {
   });
 }
 
-for (const driver of DRIVERS) {
+// Only drivers on a Node socket: fetch and Hono handlers get a parsed URL from their runtime.
+for (const driver of DRIVERS.filter((candidate) => candidate.onSocket)) {
   describe(`request targets the router cannot parse [${driver.name}]`, () => {
-    it('are answered as problems with a request id, not by the framework’s own page', async (t) => {
+    it('are answered as problems with a request id, not by the framework’s own page', async () => {
       const { app } = await harden(driver);
-      if (app.listen === undefined) return t.skip(`${driver.name} has no socket of its own: its runtime parses the request line`);
-      const port = await app.listen();
+      const port = await (app.listen as () => Promise<number>)();
       // `//#…` and `#…` leave Express's router with no path: it would skip every middleware.
       for (const target of ['//#@!', '#x', '//?#']) {
         const response = await rawExchange(port, Buffer.from(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`));

@@ -19,6 +19,7 @@ async function viaNodeHttp(port: number, method: string, url: string, headers: R
 /** Express over a real loopback server, driven with fetch. */
 export const expressDriver: AdapterDriver = {
   name: 'express',
+  onSocket: true,
   async create(options: RampartOptions): Promise<TestApp> {
     const guard = rampart(options);
     const app = express();

@@ -7,6 +7,7 @@ import { toTestResponse, type AdapterDriver, type TestApp } from './types.js';
 
 export const fastifyDriver: AdapterDriver = {
   name: 'fastify',
+  onSocket: true,
   async create(options: RampartOptions): Promise<TestApp> {
     const app = Fastify({ bodyLimit: 1024 * 1024 });
     await app.register(rampart, options);

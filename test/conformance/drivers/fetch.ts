@@ -6,6 +6,7 @@ import { fetchHeaders, toTestResponse, type AdapterDriver, type TestApp } from '
 /** A Web-standard handler (the shape of a Next.js route handler or Bun.serve) wrapped by Rampart, called directly. */
 export const fetchDriver: AdapterDriver = {
   name: 'fetch',
+  onSocket: false,
   async create(options: RampartOptions): Promise<TestApp> {
     const guard = rampart({ ...options, clientAddress: () => '127.0.0.1' });
     // Every handler below reads its body with readRequestBody, which runs the body stage.

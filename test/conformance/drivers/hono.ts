@@ -7,6 +7,7 @@ import { fetchHeaders, toTestResponse, type AdapterDriver, type TestApp } from '
 /** A Hono app with Rampart's middleware, driven through `app.request()` as on @hono/node-server. */
 export const honoDriver: AdapterDriver = {
   name: 'hono',
+  onSocket: false,
   async create(options: RampartOptions): Promise<TestApp> {
     const guard = rampart(options);
     // Every handler below reads its body with readRequestBody, which runs the body stage.

@@ -31,6 +31,8 @@ export interface TestApp {
  */
 export interface AdapterDriver {
   readonly name: string;
+  /** Serves on a Node socket, so tests can write raw request lines to it (`TestApp.listen`). */
+  readonly onSocket: boolean;
   create(options: RampartOptions): Promise<TestApp>;
 }
 
