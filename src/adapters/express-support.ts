@@ -1,19 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { AppError, PayloadTooLargeError, UnsupportedMediaTypeError, type HeaderOps } from '../index.js';
 
 // The Express adapter's translations: its response headers, body-parser's
 // errors, its route templates and its app function.
 
-export const HEADER_OPS: HeaderOps<Response> = {
-  get: (res, name) => res.getHeader(name),
-  set: (res, name, value) => void res.setHeader(name, value),
-  remove: (res, name) => res.removeHeader(name),
-  append: (res, name, value) => void res.append(name, value),
-};
-
-/** Rampart's header writes on a bare `ServerResponse`, for answers made outside Express's `Response`. */
-export const NODE_HEADER_OPS: HeaderOps<ServerResponse> = {
+/** Rampart's header writes: Express's `Response` is a Node `ServerResponse`, so one set serves it and the bare responses the final handler answers. */
+export const HEADER_OPS: HeaderOps<ServerResponse> = {
   get: (res, name) => res.getHeader(name),
   set: (res, name, value) => void res.setHeader(name, value),
   remove: (res, name) => res.removeHeader(name),

@@ -13,7 +13,7 @@ import {
   type RampartOptions,
   type RequestState,
 } from '../index.js';
-import { HEADER_OPS, NODE_HEADER_OPS, fromExpressError, isExpressApp, routeOf } from './express-support.js';
+import { HEADER_OPS, fromExpressError, isExpressApp, routeOf } from './express-support.js';
 
 export interface RampartExpressOptions extends RampartOptions {
   /** Use an engine made elsewhere; the other options are then ignored. */
@@ -98,7 +98,7 @@ export function rampart(options: RampartExpressOptions = {}): RampartExpress {
     // response starts: apply them at writeHead, as on-headers does.
     const writeHead = res.writeHead;
     res.writeHead = function rampartWriteHead(this: Response, ...args: unknown[]) {
-      core.applyHeaders(state, this, HEADER_OPS);
+      core.applyHeaders<ServerResponse>(state, this, HEADER_OPS);
       return (writeHead as (...rest: unknown[]) => Response).apply(this, args);
     } as typeof res.writeHead;
     res.once('finish', function rampartFinish() {
@@ -135,7 +135,7 @@ export function rampart(options: RampartExpressOptions = {}): RampartExpress {
       const state = started ?? core.begin(new NodeRequestView(req));
       const problem = core.problem(error ?? new NotFoundError(), state);
       // Without Rampart's middleware (Express's router skipped it), its headers are added here.
-      if (started === undefined) core.applyHeaders(state, res, NODE_HEADER_OPS);
+      if (started === undefined) core.applyHeaders(state, res, HEADER_OPS);
       res.writeHead(problem.status, problem.headers).end(problem.body);
       core.finish(state, problem.status);
     };
