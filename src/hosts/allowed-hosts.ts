@@ -31,8 +31,8 @@ export function compileAllowedHosts(entries: AllowedHosts | undefined): HostChec
   const suffixes: string[] = [];
   for (const entry of entries) {
     const host = withoutTrailingDot(entry.toLowerCase());
-    if (host.startsWith('.')) suffixes.push(host);
-    else exact.add(host);
+    exact.add(host.startsWith('.') ? host.slice(1) : host); // `.example.com` is example.com itself…
+    if (host.startsWith('.')) suffixes.push(host); // …and every name ending in it
   }
   let lastAllowed: string | undefined;
   return function hostAllowed(host) {
@@ -40,7 +40,7 @@ export function compileAllowedHosts(entries: AllowedHosts | undefined): HostChec
     if (host === lastAllowed) return true; // nearly every request names the same host
     const normalized = withoutTrailingDot(host.toLowerCase());
     const name = withoutPort(normalized);
-    const allowed = exact.has(normalized) || exact.has(name) || suffixes.some((suffix) => name === suffix.slice(1) || name.endsWith(suffix));
+    const allowed = exact.has(normalized) || exact.has(name) || suffixes.some((suffix) => name.endsWith(suffix));
     if (allowed) lastAllowed = host;
     return allowed;
   };

@@ -1,10 +1,15 @@
-import { AppError, withoutStack } from '../errors/app-error.js';
+import { AppError, withoutStack, type AppErrorOptions } from '../errors/app-error.js';
 import { invalidOption } from '../errors/option-error.js';
 import type { Answer } from '../pipeline/answer.js';
 import type { RequestState, RequestView } from '../pipeline/request-state.js';
 import { parseForm } from './form.js';
 import { FORM_MEDIA_TYPE, JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE, charsetOf, compileMediaTypes, mediaTypeOf } from './media-type.js';
 import { parseJsonSafely, type JsonLimits, type PrototypeKeyAction } from './safe-json.js';
+
+/** An expected refusal, made without a stack trace (see `withoutStack`): only a refused request pays for it. */
+function refusal(code: string, options: AppErrorOptions): AppError {
+  return withoutStack(() => new AppError(code, options));
+}
 
 export interface LimitsOptions {
   /**
@@ -104,10 +109,10 @@ export class RequestLimits {
    * headers only.
    */
   check(view: RequestView): AppError | undefined {
-    if (view.url.length > this.urlLength) return new AppError('URI_TOO_LONG', { detail: `The request URL is longer than ${this.urlLength} characters.` });
+    if (view.url.length > this.urlLength) return refusal('URI_TOO_LONG', { detail: `The request URL is longer than ${this.urlLength} characters.` });
     const cookie = view.header('cookie');
     if (cookie !== undefined && cookie.length > this.cookieBytes) {
-      return new AppError('HEADERS_TOO_LARGE', { detail: `The Cookie header is larger than ${this.cookieBytes} bytes.` });
+      return refusal('HEADERS_TOO_LARGE', { detail: `The Cookie header is larger than ${this.cookieBytes} bytes.` });
     }
     const length = view.header('content-length');
     const chunked = view.header('transfer-encoding') !== undefined;
@@ -130,19 +135,19 @@ export class RequestLimits {
   checkMediaType(contentType: string | null | undefined): AppError | undefined {
     const mediaType = mediaTypeOf(contentType);
     if (this.#accepts !== undefined && (mediaType === undefined || !this.#accepts(mediaType))) {
-      return new AppError('UNSUPPORTED_MEDIA_TYPE', {
+      return refusal('UNSUPPORTED_MEDIA_TYPE', {
         detail: mediaType === undefined ? 'The request has a body but no Content-Type.' : `The request body's media type "${mediaType.slice(0, 100)}" is not accepted.`,
       });
     }
     if (this.kindOf(contentType) === undefined) return undefined;
     const charset = charsetOf(contentType);
     if (charset === undefined || charset === 'utf-8' || charset === 'utf8') return undefined;
-    return new AppError('UNSUPPORTED_MEDIA_TYPE', { detail: 'JSON and form bodies must be encoded as UTF-8.' });
+    return refusal('UNSUPPORTED_MEDIA_TYPE', { detail: 'JSON and form bodies must be encoded as UTF-8.' });
   }
 
   /** A gate for the pipeline, answering with the problem `reject` renders. */
   gate(reject: (error: AppError, state: RequestState) => Answer): (state: RequestState, view: RequestView) => Answer | undefined {
-    const check = (view: RequestView): AppError | undefined => withoutStack(() => this.check(view));
+    const check = (view: RequestView): AppError | undefined => this.check(view);
     return function limitsGate(state, view) {
       const error = check(view);
       return error === undefined ? undefined : reject(error, state);
@@ -150,7 +155,7 @@ export class RequestLimits {
   }
 
   tooLarge(): AppError {
-    return new AppError('PAYLOAD_TOO_LARGE', { detail: `The request body is larger than ${this.bodyBytes} bytes.` });
+    return refusal('PAYLOAD_TOO_LARGE', { detail: `The request body is larger than ${this.bodyBytes} bytes.` });
   }
 
   /** Which built-in parser handles a media type, if any. */
