@@ -61,9 +61,9 @@ export class AppError extends Error {
 /**
  * Makes the error of an expected rejection (a rate limit, an oversized body,
  * a CSRF refusal) without capturing a stack trace. Those are answered as
- * 4xx/503 problems and their stacks are never logged, yet capturing one was
- * 45% of the cost of a rejected request: during a flood of 429s, the moment
- * rejecting must stay cheap.
+ * 4xx/503 problems and their stacks are never logged, yet capturing one is
+ * most of what making an error costs: during a flood of 429s, the moment
+ * rejecting must stay cheap (`npm run bench:ratelimit -- --only pipeline`).
  */
 export function withoutStack<T>(make: () => T): T {
   const limit = Error.stackTraceLimit;

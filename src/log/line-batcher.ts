@@ -20,7 +20,8 @@ export const LOG_BATCH_MAX_CHARS = 64 * 1024;
  * Why: every chunk handed to sonic-boom (pino's destination) becomes an
  * asynchronous `fs.write`, a hand-off to libuv's thread pool that cost the
  * event loop about 2 µs per request when chunks were one event-loop turn's
- * lines, and 0.3 µs gathered for 20 ms (CPU profile under `npm run bench`).
+ * lines, and 0.3 µs gathered for 20 ms (`writeString` in
+ * `npm run bench:profile -- fastify-rampart`).
  * Gathering also spares sonic-boom's per-`write()` scan of its pending
  * buffer (`npm run bench:logging`: 2 µs a line written directly, 0.1 µs
  * batched). A line reaches the file within 20 ms; `flush()` writes out at
