@@ -13,6 +13,7 @@ import {
   type RampartOptions,
   type RequestState,
 } from '../index.js';
+import { stateOf as trackedState, track } from './express-prototype-hooks.js';
 import { HEADER_OPS, fromExpressError, isExpressApp, routeOf } from './express-support.js';
 
 export interface RampartExpressOptions extends RampartOptions {
@@ -79,32 +80,46 @@ function send(res: Response, answer: Answer): void {
  */
 export function rampart(options: RampartExpressOptions = {}): RampartExpress {
   const core = options.rampart ?? createRampart(options);
-  const stateOf = (req: Request): RequestState => (req.rampart ??= core.begin(new NodeRequestView(req)));
+  const stateOf = (req: Request): RequestState => trackedState(req) ?? begin(req, req.res as ServerResponse);
   // The client went away before the response was sent: 499, nginx's "client closed request".
   const abandoned = new AbandonedRequests<Request>((state, req) => {
     state.route ??= routeOf(req);
     core.finish(state, CLIENT_CLOSED_REQUEST);
   });
+  // One listener function for every response (not a closure each): the response finds its request.
+  const onFinish = function rampartFinish(this: ServerResponse): void {
+    const req = this.req as Request;
+    const state = trackedState(req);
+    if (state === undefined) return;
+    state.route ??= routeOf(req);
+    core.finish(state, this.statusCode);
+  };
+
+  function begin(req: IncomingMessage, res: ServerResponse, view = new NodeRequestView(req)): RequestState {
+    const state = core.begin(view);
+    if (!track(req, res, state, core)) hookResponse(req, res, state);
+    return state;
+  }
+
+  // Not Express's pair (a bare node:http request): the same hooks, on the objects themselves.
+  function hookResponse(req: IncomingMessage, res: ServerResponse, state: RequestState): void {
+    (req as Partial<Request>).rampart = state;
+    const writeHead = res.writeHead;
+    res.writeHead = function rampartWriteHead(this: ServerResponse, ...args: unknown[]) {
+      core.applyHeaders<ServerResponse>(state, this, HEADER_OPS);
+      return (writeHead as (...rest: unknown[]) => ServerResponse).apply(this, args);
+    } as typeof res.writeHead;
+  }
 
   const middleware: RequestHandler = function rampartMiddleware(req, res, next) {
     const view = new NodeRequestView(req);
-    const state = core.begin(view);
-    req.rampart = state;
-    // The fixed headers now, so whatever the handler sets or removes wins.
+    const state = begin(req, res, view);
+    // The fixed headers now, so whatever the handler sets or removes wins;
+    // what depends on the content type is added when the response starts.
     const preset = core.presetHeaders(state);
     for (const name in preset) res.setHeader(name, preset[name] as string);
     res.setHeader(core.requestIdHeader, state.requestId);
-    // Headers depend on the final content type, known only when the
-    // response starts: apply them at writeHead, as on-headers does.
-    const writeHead = res.writeHead;
-    res.writeHead = function rampartWriteHead(this: Response, ...args: unknown[]) {
-      core.applyHeaders<ServerResponse>(state, this, HEADER_OPS);
-      return (writeHead as (...rest: unknown[]) => Response).apply(this, args);
-    } as typeof res.writeHead;
-    res.once('finish', function rampartFinish() {
-      state.route ??= routeOf(req);
-      core.finish(state, res.statusCode);
-    });
+    res.on('finish', onFinish);
     abandoned.watch(req, state);
     runWithRequest(state, () => {
       const verdict = core.admit(state, view);
@@ -131,7 +146,7 @@ export function rampart(options: RampartExpressOptions = {}): RampartExpress {
         req.socket.destroy(); // what Express's own final handler does: the response cannot be finished
         return;
       }
-      const started = (req as Partial<Request>).rampart;
+      const started = trackedState(req);
       const state = started ?? core.begin(new NodeRequestView(req));
       const problem = core.problem(error ?? new NotFoundError(), state);
       // Without Rampart's middleware (Express's router skipped it), its headers are added here.

@@ -2,11 +2,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RequestState } from './request-state.js';
 
-/** The connection's current request, for its one 'close' listener, and that request's state. */
+/** The connection's current request and its state, for the connection's one 'close' listener. */
 const CURRENT = Symbol('rampart.currentRequest');
-const STATE = Symbol('rampart.state');
-type WatchedRequest = IncomingMessage & { [STATE]: RequestState };
-type WatchedSocket = Socket & { [CURRENT]?: WatchedRequest };
+const CURRENT_STATE = Symbol('rampart.currentState');
+// Kept on the socket, not the request: a socket's shape settles after its first
+// request, while a property added to each request is a new hidden class per
+// request behind Express (which swaps the request's prototype).
+type WatchedSocket<R> = Socket & { [CURRENT]?: R; [CURRENT_STATE]?: RequestState };
 type OnAbandoned<R extends IncomingMessage> = (state: RequestState, raw: R) => void;
 
 /**
@@ -20,26 +22,27 @@ type OnAbandoned<R extends IncomingMessage> = (state: RequestState, raw: R) => v
  */
 export class AbandonedRequests<R extends IncomingMessage = IncomingMessage> {
   readonly #onAbandoned: OnAbandoned<R>;
-  readonly #onConnectionClose: (this: WatchedSocket) => void;
+  readonly #onConnectionClose: (this: WatchedSocket<R>) => void;
 
   /** `onAbandoned` runs for every watched request whose connection closes; it must ignore one already answered. */
   constructor(onAbandoned: OnAbandoned<R>) {
     this.#onAbandoned = onAbandoned;
-    this.#onConnectionClose = function onConnectionClose(this: WatchedSocket): void {
+    this.#onConnectionClose = function onConnectionClose(this: WatchedSocket<R>): void {
       const raw = this[CURRENT];
-      if (raw !== undefined) onAbandoned(raw[STATE], raw as unknown as R);
+      const state = this[CURRENT_STATE];
+      if (raw !== undefined && state !== undefined) onAbandoned(state, raw);
     };
   }
 
   watch(raw: R, state: RequestState): void {
-    const socket = raw.socket as WatchedSocket;
-    const previous = socket[CURRENT];
-    if (raw.httpVersionMajor === 2 || (previous !== undefined && !previous[STATE].finished)) {
+    const socket = raw.socket as WatchedSocket<R>;
+    const previous = socket[CURRENT_STATE];
+    if (raw.httpVersionMajor === 2 || (previous !== undefined && !previous.finished)) {
       raw.once('close', () => this.#onAbandoned(state, raw));
       return;
     }
     if (previous === undefined) socket.once('close', this.#onConnectionClose);
-    (raw as unknown as WatchedRequest)[STATE] = state;
-    socket[CURRENT] = raw as unknown as WatchedRequest;
+    socket[CURRENT] = raw;
+    socket[CURRENT_STATE] = state;
   }
 }

@@ -9,9 +9,14 @@ import type { RequestView } from './request-state.js';
  */
 export class NodeRequestView implements RequestView {
   readonly #raw: IncomingMessage;
+  // Read once: the pipeline asks for several headers, and `headers` is a
+  // getter on Node's prototype. Behind Express every load from `req` is a
+  // slow, uncached lookup (see express-prototype-hooks.ts).
+  readonly #headers: IncomingMessage['headers'];
 
   constructor(raw: IncomingMessage) {
     this.#raw = raw;
+    this.#headers = raw.headers;
   }
 
   get method(): string {
@@ -31,7 +36,7 @@ export class NodeRequestView implements RequestView {
   }
 
   header(name: string): string | undefined {
-    const value = this.#raw.headers[name];
+    const value = this.#headers[name];
     return Array.isArray(value) ? value.join(', ') : value;
   }
 }

@@ -1,0 +1,90 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import type { Rampart, RequestState } from '../index.js';
+import { HEADER_OPS } from './express-support.js';
+
+// Express gives every request and response a new prototype
+// (`Object.setPrototypeOf(req, app.request)`), and on Node 20 that leaves V8
+// with no settled hidden class for them: every property added to `req` or
+// `res` builds a new one, and loads from them miss their caches. A property
+// Rampart added per request (`req.rampart`, a `res.writeHead` wrapper) cost
+// more than the work it carried: `npm run bench:profile -- express-rampart`.
+// So Rampart adds nothing to them: a request's state lives in a WeakMap, and
+// `req.rampart` and the writeHead hook are installed once, on the request and
+// response prototypes every Express app shares (Express 4 and 5 both build
+// `app.request` and `app.response` on one module-level object each).
+
+const STATES = new WeakMap<IncomingMessage, RequestState>();
+/** Responses whose headers an engine adds at writeHead (when the content type is final). */
+const ENGINES = new WeakMap<ServerResponse, Rampart>();
+/** Per `app.response`: whether Express's shared prototypes are hooked. */
+const HOOKED = new WeakMap<object, boolean>();
+
+/** The state Rampart keeps for a request that went through its middleware. */
+export function stateOf(req: IncomingMessage): RequestState | undefined {
+  return STATES.get(req);
+}
+
+/**
+ * Tracks a request: `req.rampart` returns its state, and `engine` adds its
+ * headers when the response starts. Returns false when `req` and `res` are
+ * not Express's (a bare `node:http` pair): the caller then hooks them itself.
+ */
+export function track(req: IncomingMessage, res: ServerResponse, state: RequestState, engine: Rampart): boolean {
+  STATES.set(req, state);
+  const appResponse = Object.getPrototypeOf(res) as object;
+  let hooked = HOOKED.get(appResponse);
+  if (hooked === undefined) {
+    hooked = hookShared(req, res);
+    HOOKED.set(appResponse, hooked);
+    // Rampart removes X-Powered-By anyway; turned off at the source, Express stops setting it on every response.
+    (appResponse as { app?: { disable?: (setting: string) => unknown } }).app?.disable?.('x-powered-by');
+  }
+  if (hooked) ENGINES.set(res, engine);
+  return hooked;
+}
+
+function hookShared(req: IncomingMessage, res: ServerResponse): boolean {
+  const response = sharedBelow(res, ServerResponse.prototype);
+  const request = sharedBelow(req, IncomingMessage.prototype);
+  if (response === undefined || request === undefined) return false;
+  if (!Object.hasOwn(request, 'rampart')) {
+    Object.defineProperty(request, 'rampart', {
+      configurable: true,
+      get(this: IncomingMessage) {
+        return STATES.get(this);
+      },
+      set(this: IncomingMessage, state: RequestState) {
+        STATES.set(this, state);
+      },
+    });
+  }
+  if (!Object.hasOwn(response, WRITE_HEAD_HOOK)) {
+    const writeHead = (response as ServerResponse).writeHead;
+    Object.defineProperty(response, 'writeHead', { configurable: true, writable: true, value: hookedWriteHead(writeHead) });
+    Object.defineProperty(response, WRITE_HEAD_HOOK, { value: true });
+  }
+  return true;
+}
+
+const WRITE_HEAD_HOOK = Symbol('rampart.writeHeadHook');
+
+function hookedWriteHead(writeHead: ServerResponse['writeHead']): ServerResponse['writeHead'] {
+  return function rampartWriteHead(this: ServerResponse, ...args: unknown[]) {
+    const engine = ENGINES.get(this);
+    const state = engine === undefined ? undefined : STATES.get(this.req);
+    if (engine !== undefined && state !== undefined) engine.applyHeaders<ServerResponse>(state, this, HEADER_OPS);
+    return (writeHead as (...rest: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['writeHead'];
+}
+
+/** The object in `target`'s prototype chain just above `base`: Express's shared prototype, when `target` is Express's. */
+function sharedBelow(target: object, base: object): object | undefined {
+  let current = Object.getPrototypeOf(target) as object | null;
+  if (current === base) return undefined; // not Express's: a bare node:http object
+  while (current !== null) {
+    const parent = Object.getPrototypeOf(current) as object | null;
+    if (parent === base) return current;
+    current = parent;
+  }
+  return undefined;
+}
