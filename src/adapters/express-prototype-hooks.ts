@@ -13,15 +13,19 @@ import { HEADER_OPS } from './express-support.js';
 // response prototypes every Express app shares (Express 4 and 5 both build
 // `app.request` and `app.response` on one module-level object each).
 
-const STATES = new WeakMap<IncomingMessage, RequestState>();
-/** Responses whose headers an engine adds at writeHead (when the content type is final). */
-const ENGINES = new WeakMap<ServerResponse, Rampart>();
+/** A tracked request's state, and the engine that adds its response's headers at writeHead (when the content type is final). */
+interface Tracked {
+  readonly state: RequestState;
+  readonly engine: Rampart | undefined;
+}
+// One map, so one insertion per request: inserting into a WeakMap costs far more than allocating the record it holds.
+const TRACKED = new WeakMap<IncomingMessage, Tracked>();
 /** Per `app.response`: whether Express's shared prototypes are hooked. */
 const HOOKED = new WeakMap<object, boolean>();
 
 /** The state Rampart keeps for a request that went through its middleware. */
 export function stateOf(req: IncomingMessage): RequestState | undefined {
-  return STATES.get(req);
+  return TRACKED.get(req)?.state;
 }
 
 /**
@@ -30,7 +34,6 @@ export function stateOf(req: IncomingMessage): RequestState | undefined {
  * not Express's (a bare `node:http` pair): the caller then hooks them itself.
  */
 export function track(req: IncomingMessage, res: ServerResponse, state: RequestState, engine: Rampart): boolean {
-  STATES.set(req, state);
   const appResponse = Object.getPrototypeOf(res) as object;
   let hooked = HOOKED.get(appResponse);
   if (hooked === undefined) {
@@ -39,7 +42,7 @@ export function track(req: IncomingMessage, res: ServerResponse, state: RequestS
     // Rampart removes X-Powered-By anyway; turned off at the source, Express stops setting it on every response.
     (appResponse as { app?: { disable?: (setting: string) => unknown } }).app?.disable?.('x-powered-by');
   }
-  if (hooked) ENGINES.set(res, engine);
+  TRACKED.set(req, { state, engine: hooked ? engine : undefined });
   return hooked;
 }
 
@@ -51,10 +54,10 @@ function hookShared(req: IncomingMessage, res: ServerResponse): boolean {
     Object.defineProperty(request, 'rampart', {
       configurable: true,
       get(this: IncomingMessage) {
-        return STATES.get(this);
+        return TRACKED.get(this)?.state;
       },
       set(this: IncomingMessage, state: RequestState) {
-        STATES.set(this, state);
+        TRACKED.set(this, { state, engine: TRACKED.get(this)?.engine });
       },
     });
   }
@@ -70,9 +73,8 @@ const WRITE_HEAD_HOOK = Symbol('rampart.writeHeadHook');
 
 function hookedWriteHead(writeHead: ServerResponse['writeHead']): ServerResponse['writeHead'] {
   return function rampartWriteHead(this: ServerResponse, ...args: unknown[]) {
-    const engine = ENGINES.get(this);
-    const state = engine === undefined ? undefined : STATES.get(this.req);
-    if (engine !== undefined && state !== undefined) engine.applyHeaders<ServerResponse>(state, this, HEADER_OPS);
+    const tracked = TRACKED.get(this.req);
+    if (tracked?.engine !== undefined) tracked.engine.applyHeaders<ServerResponse>(tracked.state, this, HEADER_OPS);
     return (writeHead as (...rest: unknown[]) => ServerResponse).apply(this, args);
   } as ServerResponse['writeHead'];
 }
