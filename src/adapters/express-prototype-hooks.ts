@@ -20,6 +20,8 @@ interface Tracked {
 }
 // One map, so one insertion per request: inserting into a WeakMap costs far more than allocating the record it holds.
 const TRACKED = new WeakMap<IncomingMessage, Tracked>();
+/** Marks Express's shared response prototype as hooked (once per process, whatever the number of engines). */
+const WRITE_HEAD_HOOK = Symbol('rampart.writeHeadHook');
 /** Per `app.response`: whether Express's shared prototypes are hooked. */
 const HOOKED = new WeakMap<object, boolean>();
 
@@ -68,8 +70,6 @@ function hookShared(req: IncomingMessage, res: ServerResponse): boolean {
   }
   return true;
 }
-
-const WRITE_HEAD_HOOK = Symbol('rampart.writeHeadHook');
 
 function hookedWriteHead(writeHead: ServerResponse['writeHead']): ServerResponse['writeHead'] {
   return function rampartWriteHead(this: ServerResponse, ...args: unknown[]) {

@@ -5,13 +5,13 @@ import type { RequestView } from './request-state.js';
 /**
  * A `RequestView` over Node's `IncomingMessage`, shared by every adapter that
  * sits on `node:http` (Fastify, Express, a bare server). It reads the raw
- * request lazily and copies nothing.
+ * request on demand and copies nothing.
  */
 export class NodeRequestView implements RequestView {
   readonly #raw: IncomingMessage;
-  // Read once: the pipeline asks for several headers, and `headers` is a
-  // getter on Node's prototype. Behind Express every load from `req` is a
-  // slow, uncached lookup (see express-prototype-hooks.ts).
+  // Read once: the pipeline asks for several headers, `headers` is a getter
+  // on Node's prototype, and behind Express (which swaps every request's
+  // prototype) each load from `req` misses V8's inline caches.
   readonly #headers: IncomingMessage['headers'];
 
   constructor(raw: IncomingMessage) {
