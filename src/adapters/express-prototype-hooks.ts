@@ -5,20 +5,20 @@ import { HEADER_OPS } from './express-support.js';
 // Express gives every request and response a new prototype
 // (`Object.setPrototypeOf(req, app.request)`), and on Node 20 that leaves V8
 // with no settled hidden class for them: every property added to `req` or
-// `res` builds a new one, and loads from them miss their caches. A property
-// Rampart added per request (`req.rampart`, a `res.writeHead` wrapper) cost
-// more than the work it carried: `npm run bench:profile -- express-rampart`.
-// So Rampart adds nothing to them: a request's state lives in a WeakMap, and
-// `req.rampart` and the writeHead hook are installed once, on the request and
-// response prototypes every Express app shares (Express 4 and 5 both build
-// `app.request` and `app.response` on one module-level object each).
+// `res` builds a new one, and loads from them miss their caches
+// (`npm run bench:profile -- node-prototype-swap --against node-bare`).
+// So Rampart adds nothing to them per request: a request's state lives in a
+// WeakMap, and `req.rampart` and the writeHead hook are installed once, on
+// the request and response prototypes every Express app shares (Express 4
+// and 5 both build `app.request` and `app.response` on one module-level
+// object each).
 
 /** A tracked request's state, and the engine that adds its response's headers at writeHead (when the content type is final). */
 interface Tracked {
   readonly state: RequestState;
-  readonly engine: Rampart | undefined;
+  readonly engine: Rampart | undefined; // undefined only for a state the app assigned to `req.rampart` itself
 }
-// One map, so one insertion per request: inserting into a WeakMap costs far more than allocating the record it holds.
+// State and engine in one record: one WeakMap insertion per request, not two.
 const TRACKED = new WeakMap<IncomingMessage, Tracked>();
 /** Marks Express's shared response prototype as hooked (once per process, whatever the number of engines). */
 const WRITE_HEAD_HOOK = Symbol('rampart.writeHeadHook');
@@ -32,10 +32,10 @@ export function stateOf(req: IncomingMessage): RequestState | undefined {
 
 /**
  * Tracks a request: `req.rampart` returns its state, and `engine` adds its
- * headers when the response starts. Returns false when `req` and `res` are
- * not Express's (a bare `node:http` pair): the caller then hooks them itself.
+ * headers when the response starts. A pair that is not Express's (a bare
+ * `node:http` request) gets the same two hooks on the objects themselves.
  */
-export function track(req: IncomingMessage, res: ServerResponse, state: RequestState, engine: Rampart): boolean {
+export function track(req: IncomingMessage, res: ServerResponse, state: RequestState, engine: Rampart): void {
   const appResponse = Object.getPrototypeOf(res) as object;
   let hooked = HOOKED.get(appResponse);
   if (hooked === undefined) {
@@ -44,8 +44,11 @@ export function track(req: IncomingMessage, res: ServerResponse, state: RequestS
     // Rampart removes X-Powered-By anyway; turned off at the source, Express stops setting it on every response.
     (appResponse as { app?: { disable?: (setting: string) => unknown } }).app?.disable?.('x-powered-by');
   }
-  TRACKED.set(req, { state, engine: hooked ? engine : undefined });
-  return hooked;
+  TRACKED.set(req, { state, engine });
+  if (!hooked) {
+    (req as { rampart?: RequestState }).rampart = state;
+    res.writeHead = hookedWriteHead(res.writeHead);
+  }
 }
 
 function hookShared(req: IncomingMessage, res: ServerResponse): boolean {

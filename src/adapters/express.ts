@@ -97,18 +97,8 @@ export function rampart(options: RampartExpressOptions = {}): RampartExpress {
 
   function begin(req: IncomingMessage, res: ServerResponse, view = new NodeRequestView(req)): RequestState {
     const state = core.begin(view);
-    if (!track(req, res, state, core)) hookResponse(req, res, state);
+    track(req, res, state, core);
     return state;
-  }
-
-  // Not Express's pair (a bare node:http request): the same hooks, on the objects themselves.
-  function hookResponse(req: IncomingMessage, res: ServerResponse, state: RequestState): void {
-    (req as Partial<Request>).rampart = state;
-    const writeHead = res.writeHead;
-    res.writeHead = function rampartWriteHead(this: ServerResponse, ...args: unknown[]) {
-      core.applyHeaders<ServerResponse>(state, this, HEADER_OPS);
-      return (writeHead as (...rest: unknown[]) => ServerResponse).apply(this, args);
-    } as typeof res.writeHead;
   }
 
   const middleware: RequestHandler = function rampartMiddleware(req, res, next) {
