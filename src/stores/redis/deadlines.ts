@@ -1,22 +1,30 @@
-/** One call under a deadline: settled when it answers, abandoned when the deadline passes first. */
+/** One call under a deadline: answered (`settle`) or abandoned when the deadline passes first. */
 export interface Pending {
   readonly at: number;
-  settled: boolean;
   abandoned: boolean;
   readonly expire: () => void;
+  /** Neighbours in the in-flight list; null at its ends and once the call left it. */
+  previous: Pending | null;
+  next: Pending | null;
 }
 
 /**
  * Deadlines for in-flight Redis calls with one timer instead of one per
  * call. Every call gets the same timeout, so deadlines arrive in the order
- * calls were made: a FIFO whose head is the next to expire. Settled calls
- * are skipped lazily. The timer is `unref()`ed and exists only while calls
- * are in flight.
+ * calls were made: a list in call order has the next to expire first.
+ *
+ * The list is intrusive (each call holds its neighbours): an answered call
+ * unlinks itself in O(1) and nothing it holds (its promise, its arguments)
+ * outlives it. A queue cleaned lazily kept a timeout's worth of answered
+ * calls alive under load, long enough for the garbage collector to promote
+ * them; a `Set` made every call pay for an identity hash and table upkeep.
+ * Both cost more than the call itself (`npm run bench:ratelimit -- --only
+ * redis`). The timer is `unref()`ed and runs only while calls are in flight.
  */
 export class Deadlines {
   readonly #timeoutMs: number;
-  #queue: Pending[] = [];
-  #head = 0;
+  #oldest: Pending | null = null;
+  #newest: Pending | null = null;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(timeoutMs: number) {
@@ -25,10 +33,28 @@ export class Deadlines {
 
   /** Registers a call; `expire` runs if the call has not settled `timeoutMs` from now. */
   start(expire: () => void): Pending {
-    const pending: Pending = { at: Date.now() + this.#timeoutMs, settled: false, abandoned: false, expire };
-    this.#queue.push(pending);
+    const pending: Pending = { at: Date.now() + this.#timeoutMs, abandoned: false, expire, previous: this.#newest, next: null };
+    if (this.#newest === null) this.#oldest = pending;
+    else this.#newest.next = pending;
+    this.#newest = pending;
     if (this.#timer === undefined) this.#arm(this.#timeoutMs);
     return pending;
+  }
+
+  /** The call answered. False when its deadline had already passed: its caller was told it failed. */
+  settle(pending: Pending): boolean {
+    if (pending.abandoned) return false;
+    this.#unlink(pending);
+    return true;
+  }
+
+  #unlink(pending: Pending): void {
+    if (pending.previous === null) this.#oldest = pending.next;
+    else pending.previous.next = pending.next;
+    if (pending.next === null) this.#newest = pending.previous;
+    else pending.next.previous = pending.previous;
+    pending.previous = null;
+    pending.next = null;
   }
 
   #arm(ms: number): void {
@@ -39,41 +65,25 @@ export class Deadlines {
   #fire(): void {
     this.#timer = undefined;
     const now = Date.now();
-    const queue = this.#queue;
-    while (this.#head < queue.length) {
-      const pending = queue[this.#head] as Pending;
-      if (!pending.settled) {
-        if (pending.at > now) break;
-        pending.settled = true;
-        pending.abandoned = true;
-        pending.expire();
+    while (this.#oldest !== null) {
+      if (this.#oldest.at > now) {
+        this.#arm(this.#oldest.at - now);
+        return;
       }
-      this.#head++;
+      this.#abandon(this.#oldest);
     }
-    if (this.#head === queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-      return;
-    }
-    if (this.#head > 1024) {
-      this.#queue = queue.slice(this.#head);
-      this.#head = 0;
-    }
-    this.#arm((this.#queue[this.#head] as Pending).at - now);
+  }
+
+  #abandon(pending: Pending): void {
+    this.#unlink(pending);
+    pending.abandoned = true;
+    pending.expire();
   }
 
   /** Stops the timer; calls still in flight are abandoned now. */
   clear(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    for (let i = this.#head; i < this.#queue.length; i++) {
-      const pending = this.#queue[i] as Pending;
-      if (pending.settled) continue;
-      pending.settled = true;
-      pending.abandoned = true;
-      pending.expire();
-    }
-    this.#queue = [];
-    this.#head = 0;
+    while (this.#oldest !== null) this.#abandon(this.#oldest);
   }
 }

@@ -3,7 +3,7 @@ import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { invalidOption } from '../../errors/option-error.js';
 import type { Hit, HitResult, LimitSpec, PenaltyKey, RateLimitStore, StoreDecision } from '../../rate-limit/store.js';
 import { BlockedCache } from './blocked-cache.js';
-import { Deadlines, type Pending } from './deadlines.js';
+import { Deadlines } from './deadlines.js';
 import { SCRIPTS, type Script } from './scripts.js';
 
 export interface RedisStoreOptions {
@@ -109,8 +109,7 @@ export class RedisStore implements RateLimitStore {
     const cached = this.#blocked?.check(hits);
     if (cached !== undefined) return Promise.resolve(cached);
     const groups = this.#cluster ? groupByKey(hits) : undefined;
-    const decided = groups === undefined || groups.length === 1 ? this.#consumeGroup(hits) : this.#consumeGroups(hits, groups);
-    return this.#blocked === undefined ? decided : decided.then(this.#rememberBlocked(hits));
+    return groups === undefined || groups.length === 1 ? this.#consumeGroup(hits) : this.#consumeGroups(hits, groups);
   }
 
   async reset(specs: readonly LimitSpec[], key: string): Promise<void> {
@@ -120,7 +119,7 @@ export class RedisStore implements RateLimitStore {
       key,
     );
     // One tag, so one slot: a single DEL works on Cluster too.
-    if (keys.length > 0) await this.#call(() => this.client.del(...keys));
+    if (keys.length > 0) await this.#call(() => this.client.del(...keys), ignoreReply);
   }
 
   async penaltyStatus(keys: readonly PenaltyKey[]): Promise<number> {
@@ -133,7 +132,7 @@ export class RedisStore implements RateLimitStore {
 
   async penaltyClear(keys: readonly PenaltyKey[]): Promise<void> {
     const groups = this.#cluster ? groupByKey(keys) : [keys];
-    await Promise.all(groups.map((group) => this.#call(() => this.client.del(...group.map(({ spec, key }) => this.#penaltyKey(spec.id, key))))));
+    await Promise.all(groups.map((group) => this.#call(() => this.client.del(...group.map(({ spec, key }) => this.#penaltyKey(spec.id, key))), ignoreReply)));
   }
 
   stats(): RedisStoreStats {
@@ -151,16 +150,14 @@ export class RedisStore implements RateLimitStore {
     await ended;
   }
 
-  #rememberBlocked(hits: readonly Hit[]): (decision: StoreDecision) => StoreDecision {
-    return (decision) => {
-      if (!decision.allowed) this.#blocked?.remember(hits, decision.results);
-      return decision;
-    };
-  }
-
+  /** The hits of one hash tag in one script call; a rejection is remembered so the client's next requests cost no round trip. */
   #consumeGroup(hits: readonly Hit[]): Promise<StoreDecision> {
     const keys = hits.length === 1 ? [this.#limitKey((hits[0] as Hit).spec.id, (hits[0] as Hit).key)] : hits.map((hit) => this.#limitKey(hit.spec.id, hit.key));
-    return this.#eval(SCRIPTS.consume, keys, consumeArgs(hits, this.#now)).then((reply) => decisionOf(hits.length, reply as number[]));
+    return this.#eval(SCRIPTS.consume, keys, consumeArgs(hits, this.#now), (reply) => {
+      const decision = decisionOf(hits.length, reply as number[]);
+      if (!decision.allowed) this.#blocked?.remember(hits, decision.results);
+      return decision;
+    });
   }
 
   async #consumeGroups(hits: readonly Hit[], groups: readonly (readonly Hit[])[]): Promise<StoreDecision> {
@@ -178,7 +175,7 @@ export class RedisStore implements RateLimitStore {
     const allowed = decisions.every((decision) => decision.allowed);
     if (!allowed) {
       const refunds = groups.filter((_group, i) => decisions[i]?.allowed === true);
-      await Promise.all(refunds.map((group) => this.#eval(SCRIPTS.refund, group.map((hit) => this.#limitKey(hit.spec.id, hit.key)), consumeArgs(group, this.#now))));
+      await Promise.all(refunds.map((group) => this.#eval(SCRIPTS.refund, group.map((hit) => this.#limitKey(hit.spec.id, hit.key)), consumeArgs(group, this.#now), ignoreReply)));
     }
     const byHit = new Map<Hit, HitResult>();
     groups.forEach((group, i) => group.forEach((hit, j) => byHit.set(hit, (decisions[i] as StoreDecision).results[j] as HitResult)));
@@ -191,10 +188,10 @@ export class RedisStore implements RateLimitStore {
       groups.map((group) => {
         const args: (string | number)[] = [this.#now === undefined ? '' : this.#now(), op];
         for (const { spec } of group) args.push(spec.threshold, spec.blockMs, spec.maxBlockMs, spec.forgetAfterMs);
-        return this.#eval(SCRIPTS.penalty, group.map(({ spec, key }) => this.#penaltyKey(spec.id, key)), args);
+        return this.#eval(SCRIPTS.penalty, group.map(({ spec, key }) => this.#penaltyKey(spec.id, key)), args, Number);
       }),
     );
-    return Math.max(0, ...replies.map(Number));
+    return Math.max(0, ...replies);
   }
 
   #limitKey(id: string, key: string): string {
@@ -206,24 +203,29 @@ export class RedisStore implements RateLimitStore {
   }
 
   /** EVALSHA, and EVAL once when Redis lost the script (restart, SCRIPT FLUSH, a failover to a new node). */
-  #eval(script: Script, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
-    return this.#call((call) =>
-      this.client.evalsha(script.sha, keys.length, ...keys, ...args).catch((error: unknown) => {
-        // A call the request stopped waiting for is not retried: it would count a request already answered.
-        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT') || call.abandoned) throw error;
+  #eval<T>(script: Script, keys: readonly string[], args: readonly (string | number)[], map: (reply: unknown) => T): Promise<T> {
+    return this.#call(
+      () => this.client.evalsha(script.sha, keys.length, ...keys, ...args),
+      map,
+      (error) => {
+        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) return undefined;
         this.#scriptLoads++;
         this.#calls++;
         return this.client.eval(script.source, keys.length, ...keys, ...args);
-      }),
+      },
     );
   }
 
   /**
-   * One call under the timeout. Fails at once, sending nothing, when the
-   * client is not connected or a recent failure paused the store: a request
-   * never waits in the client's offline queue for a Redis that is not there.
+   * One call under the timeout, its reply turned into the result by `map`
+   * (in the same step, not a further `then`: every step is a turn of the
+   * microtask queue on the hot path). `retry` may answer a failure with a
+   * second command under the same deadline. Fails at once, sending nothing,
+   * when the client is not connected or a recent failure paused the store:
+   * a request never waits in the client's offline queue for a Redis that is
+   * not there.
    */
-  #call<T>(run: (call: Pending) => Promise<T>): Promise<T> {
+  #call<R, T>(send: () => Promise<R>, map: (reply: R) => T, retry?: (error: unknown) => Promise<R> | undefined): Promise<T> {
     if (this.#closed) return Promise.reject(new RedisUnavailableError('the store is closed'));
     if (this.client.status !== 'ready') {
       // A lazyConnect client waits for its first command; start it, but do not queue this one behind the handshake.
@@ -237,20 +239,31 @@ export class RedisStore implements RateLimitStore {
         this.#pause();
         reject(new RedisUnavailableError(`Redis did not answer within ${this.#timeoutMs} ms`));
       });
-      run(call).then(
-        (value) => {
-          if (call.abandoned) return;
-          call.settled = true;
-          this.#pausedUntil = 0;
-          resolve(value);
-        },
-        (error: unknown) => {
-          // A late failure of a call already given up on says nothing about Redis now.
-          if (call.abandoned) return;
-          call.settled = true;
-          this.#pause();
+      const answered = (reply: R): void => {
+        if (!this.#deadlines.settle(call)) return;
+        this.#pausedUntil = 0;
+        try {
+          resolve(map(reply));
+        } catch (error) {
           reject(error);
-        },
+        }
+      };
+      const failed = (error: unknown): void => {
+        // A late failure of a call already given up on says nothing about Redis now.
+        if (!this.#deadlines.settle(call)) return;
+        this.#pause();
+        reject(error);
+      };
+      send().then(
+        answered,
+        retry === undefined
+          ? failed
+          : (error: unknown) => {
+              // A call the request stopped waiting for is not retried: it would count a request already answered.
+              const again = call.abandoned ? undefined : retry(error);
+              if (again === undefined) failed(error);
+              else again.then(answered, failed);
+            },
       );
     });
   }
@@ -265,6 +278,8 @@ export class RedisStore implements RateLimitStore {
     this.#pausedUntil = Date.now() + this.#pauseMs;
   }
 }
+
+const ignoreReply = (): void => undefined;
 
 function decisionOf(count: number, reply: readonly number[]): StoreDecision {
   const results: HitResult[] = new Array<HitResult>(count);
