@@ -53,8 +53,17 @@ const debugOff = rule<Values>(['DEBUG'], (config, { productionLike, profile }) =
 const noWildcards = rule<Values>(['ALLOWED_HOSTS', 'CORS_ORIGINS'], (config, { productionLike, profile }) => {
   if (!productionLike) return undefined;
   const issues: RuleIssue[] = [];
-  if ((config['ALLOWED_HOSTS'] as readonly string[] | undefined)?.includes('*') === true) {
+  const hosts = config['ALLOWED_HOSTS'] as readonly string[] | undefined;
+  if (hosts?.includes('*') === true) {
     issues.push({ key: 'ALLOWED_HOSTS', message: `ALLOWED_HOSTS may not contain * in ${profile}`, remedy: 'list the host names the service answers to, e.g. ALLOWED_HOSTS=example.com,.example.com' });
+  } else if (hosts?.length === 0) {
+    // A warning, not an error: behind a proxy that already pins the Host, an empty list is a choice, but it must be a visible one.
+    issues.push({
+      key: 'ALLOWED_HOSTS',
+      severity: 'warning',
+      message: `ALLOWED_HOSTS is empty in ${profile}: requests for any Host are answered (Host-header injection in absolute links, DNS rebinding)`,
+      remedy: 'list the host names the service answers to, e.g. ALLOWED_HOSTS=api.example.com',
+    });
   }
   const origins = (config['CORS_ORIGINS'] as readonly string[] | undefined) ?? [];
   if (origins.includes('*')) {

@@ -7,7 +7,7 @@ const TOKEN = 'mT4nB8vC2xZ6lK0jH5gF9dS3aP7oI1uY';
 const definition = defineConfig();
 
 function load(env: Record<string, string>, profile = 'production') {
-  return definition.load({ env: { APP_ENV: profile, NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: TOKEN, ...env }, envFiles: false });
+  return definition.load({ env: { APP_ENV: profile, NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: TOKEN, ALLOWED_HOSTS: 'app.example.com', ...env }, envFiles: false });
 }
 
 function messages(issues: readonly ConfigIssue[]): string[] {
@@ -64,6 +64,19 @@ describe('production and staging rules', () => {
     assert.deepEqual(messages(load({ CORS_ORIGINS: 'http://partner.example.com,http://localhost:3000' }).warnings), ['CORS_ORIGINS allows http://partner.example.com over plain HTTP in production']);
   });
 
+  it('warn, naming the risk and the remedy, when ALLOWED_HOSTS is empty in production and staging', () => {
+    for (const profile of ['production', 'staging']) {
+      const result = load({ ALLOWED_HOSTS: '' }, profile);
+      assert.ok(result.ok, 'a warning, not an error: a proxy may already pin the Host');
+      assert.deepEqual(
+        result.warnings.map((issue) => [issue.key, issue.message, issue.remedy]),
+        [['ALLOWED_HOSTS', `ALLOWED_HOSTS is empty in ${profile}: requests for any Host are answered (Host-header injection in absolute links, DNS rebinding)`, 'list the host names the service answers to, e.g. ALLOWED_HOSTS=api.example.com']],
+      );
+    }
+    assert.deepEqual(load({ ALLOWED_HOSTS: '' }, 'development').warnings, [], 'development answers any Host without a word');
+    assert.deepEqual(load({ ALLOWED_HOSTS: 'api.example.com' }).warnings, []);
+  });
+
   it('refuse an admin bootstrap password in production only', () => {
     assert.deepEqual(messages(load({ ADMIN_PASSWORD: 'first-admin-pass' }).errors), ['ADMIN_PASSWORD (a bootstrap password) is refused in production']);
     assert.ok(load({ ADMIN_PASSWORD: 'first-admin-pass' }, 'staging').ok, 'staging may bootstrap an admin');
@@ -91,7 +104,7 @@ describe('production and staging rules', () => {
   });
 
   it('warn without refusing: debug logs, an open /metrics, NODE_ENV, rotation leftovers', () => {
-    const result = definition.load({ env: { APP_ENV: 'production', SECRET_KEY: KEY, SECRET_KEY_PREVIOUS: `${KEY},changeme-changeme-changeme-1234`, LOG_LEVEL: 'debug' }, envFiles: false });
+    const result = definition.load({ env: { APP_ENV: 'production', ALLOWED_HOSTS: 'app.example.com', SECRET_KEY: KEY, SECRET_KEY_PREVIOUS: `${KEY},changeme-changeme-changeme-1234`, LOG_LEVEL: 'debug' }, envFiles: false });
     assert.ok(result.ok);
     assert.deepEqual(messages(result.warnings), [
       'SECRET_KEY_PREVIOUS entry 1 is the current SECRET_KEY',
