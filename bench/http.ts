@@ -31,11 +31,13 @@ const SUITES: Record<string, Target[]> = {
     { name: 'fastify + rampart (all defaults)', server: 'fastify-rampart', baseline: FASTIFY },
     { name: 'fastify + rampart (foundation: no metrics/overload/CSRF)', server: 'fastify-rampart-variant', off: 'metrics,overload,csrf', baseline: FASTIFY },
     { name: 'fastify + the same headers, set statically', server: 'fastify-static-headers', baseline: FASTIFY },
+    { name: 'fastify + floor (static headers, id, ALS, access line)', server: 'fastify-floor', baseline: FASTIFY },
     { name: 'fastify + helmet + rate-limit + pino + prom-client', server: 'fastify-stack', baseline: FASTIFY },
   ],
   express: [
     { name: EXPRESS, server: 'express-bare', baseline: EXPRESS },
     { name: 'express + rampart', server: 'express-rampart', baseline: EXPRESS },
+    { name: 'express + floor (static headers, id, ALS, access line)', server: 'express-floor', baseline: EXPRESS },
     { name: 'express + helmet + rate-limit + pino-http + prom-client + csrf-csrf', server: 'express-stack', baseline: EXPRESS },
   ],
   hono: [
@@ -117,6 +119,17 @@ for (let round = 1; round <= rounds; round++) {
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+/**
+ * The median over rounds of this round's figure divided by the baseline's in
+ * the same round. The machine's speed drifts over minutes (shared cores), so
+ * a ratio of figures taken seconds apart is steadier than a ratio of medians
+ * taken over the whole run.
+ */
+const pairedRatio = (name: string, baseline: string, figure: (sample: Sample) => number): number => {
+  const own = results.get(name) ?? [];
+  const base = results.get(baseline) ?? [];
+  return median(own.map((sample, round) => figure(sample) / figure(base[round] as Sample)));
+};
 const summary = (name: string): Sample => {
   const samples = results.get(name) ?? [];
   return { rps: median(samples.map((s) => s.rps)), p99: median(samples.map((s) => s.p99)), errors: Math.max(0, ...samples.map((s) => s.errors)), cpuMicros: median(samples.map((s) => s.cpuMicros)) };
@@ -127,9 +140,8 @@ console.log(`\n${connections} connections, ${duration} s per measurement, median
 console.log(`${'target'.padEnd(68)} ${'req/s'.padStart(8)} ${'ratio'.padStart(6)} ${'p99 ms'.padStart(7)} ${'µs CPU/req'.padStart(11)} ${'CPU ratio'.padStart(10)} errors`);
 for (const target of unique) {
   const own = summary(target.name);
-  const base = summary(target.baseline);
   console.log(
-    `${target.name.padEnd(68)} ${Math.round(own.rps).toString().padStart(8)} ${(own.rps / base.rps).toFixed(2).padStart(6)} ${own.p99.toString().padStart(7)} ${own.cpuMicros.toFixed(1).padStart(11)} ${(base.cpuMicros / own.cpuMicros).toFixed(2).padStart(10)} ${own.errors}`,
+    `${target.name.padEnd(68)} ${Math.round(own.rps).toString().padStart(8)} ${pairedRatio(target.name, target.baseline, (sample) => sample.rps).toFixed(2).padStart(6)} ${own.p99.toString().padStart(7)} ${own.cpuMicros.toFixed(1).padStart(11)} ${pairedRatio(target.name, target.baseline, (sample) => 1 / sample.cpuMicros).toFixed(2).padStart(10)} ${own.errors}`,
   );
 }
-console.log('\nratio: requests/s relative to the bare framework; CPU ratio: bare CPU per request / this target\'s (1.00 = no overhead).');
+console.log('\nratio: requests/s relative to the bare framework in the same round; CPU ratio: bare CPU per request / this target\'s in the same round (1.00 = no overhead); both the median over rounds.');
