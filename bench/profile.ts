@@ -6,7 +6,7 @@
 // main thread, so a syscall that waits (writev) also counts what the kernel
 // did; compare runs made side by side.
 //
-//   npm run bench:profile -- fastify-rampart --against fastify-bare [--top 30] [--seconds 5]
+//   npm run bench:profile -- fastify-rampart --against fastify-bare [--top 30] [--seconds 5] [--node /path/to/node]
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import autocannon from 'autocannon';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { against: { type: 'string' }, top: { type: 'string', default: '30' }, seconds: { type: 'string', default: '5' } },
+  options: { against: { type: 'string' }, top: { type: 'string', default: '30' }, seconds: { type: 'string', default: '5' }, node: { type: 'string' } },
 });
 const server = positionals[0];
 if (server === undefined) throw new Error('usage: npm run bench:profile -- <server in bench/servers> [--against <server>]');
@@ -33,6 +33,7 @@ async function profile(name: string): Promise<Map<string, number>> {
   try {
     const child = fork(new URL(`./servers/${name}.ts`, import.meta.url), {
       execArgv: ['--import', 'tsx', '--cpu-prof', `--cpu-prof-dir=${dir}`],
+      ...(values.node === undefined ? {} : { execPath: values.node }),
       env: { ...process.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

@@ -1,4 +1,4 @@
-// HTTP part of `npm run bench:ratelimit`: bare Fastify, Fastify + Rampart,
+// HTTP part of `npm run bench:ratelimit`: bare Fastify, the floor, Fastify + Rampart,
 // and Fastify + Rampart with one memory-store rule, each in its own
 // process, driven by autocannon from this one in interleaved rounds.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -15,6 +15,8 @@ export interface HttpRow {
 
 const TARGETS = [
   { name: 'fastify (bare)', script: './servers/fastify-bare.ts' },
+  // What the features Rampart runs with cost at the least (servers/floor.ts): the target is measured against it too.
+  { name: 'fastify + floor (static headers, id, ALS, access line)', script: './servers/fastify-floor.ts' },
   { name: 'fastify + rampart (no rule)', script: './servers/fastify-rampart.ts' },
   { name: 'fastify + rampart + 1 memory rule', script: './rate-limit-server.ts' },
 ] as const;
