@@ -8,23 +8,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
+import { API_CSP, compileSecurityHeaders } from '../../src/headers/security-headers.js';
 
-/** Rampart's production API headers, as it sends them for the benchmark's JSON route. */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-  'origin-agent-cluster': '?1',
-  'permissions-policy':
-    'accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), screen-wake-lock=(), usb=(), xr-spatial-tracking=()',
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-  'x-dns-prefetch-control': 'off',
-  'x-download-options': 'noopen',
-  'x-frame-options': 'DENY',
-  'x-permitted-cross-domain-policies': 'none',
-  'x-xss-protection': '0',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'; form-action 'none'",
-};
+/** Rampart's production headers for a JSON response over HTTP, taken from the same table Rampart compiles. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = { ...compileSecurityHeaders().preset.http, 'content-security-policy': API_CSP };
 
 export interface FloorRequest {
   readonly id: string;

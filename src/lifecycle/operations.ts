@@ -58,6 +58,8 @@ export interface OperationsOptions {
 }
 
 interface OperationsContext {
+  /** The engine's token (`RequestState.owner`): its metrics and security log count only its own requests' events. */
+  readonly owner: object;
   readonly profile: Profile;
   readonly logger: Logger;
   /** The application log's stream: security events share it unless `securityLog.file` is set. */
@@ -135,10 +137,10 @@ export class Operations {
       if (health?.processChecks !== false) this.health.add(eventLoopCheck()).add(heapCheck());
       for (const check of health?.checks ?? []) this.health.add(check);
     }
-    this.#stopChannelMetrics = this.metrics === undefined ? undefined : countChannelEvents(this.metrics);
+    this.#stopChannelMetrics = this.metrics === undefined ? undefined : countChannelEvents(this.metrics, context.owner);
 
     const securityOptions = optionObject<SecurityLogOptions>('securityLog', options.securityLog);
-    this.security = new SecurityLog(securityOptions === false ? {} : (securityOptions ?? {}), context.logDestination, securityOptions !== false);
+    this.security = new SecurityLog(securityOptions === false ? {} : (securityOptions ?? {}), context.logDestination, securityOptions !== false, context.owner);
 
     const identity = { version: undefined, releaseId: version, serviceId: health === false ? undefined : health?.serviceId };
     const details: Audience = health === false ? 'admin' : (health?.details ?? (productionLike ? 'admin' : 'everyone'));

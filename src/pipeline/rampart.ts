@@ -100,6 +100,8 @@ export class Rampart {
   readonly #headers: SecurityHeaderSets;
   readonly #problems: ProblemSettings;
   readonly #gates: Gate[] = [];
+  /** This engine's token on its requests (`RequestState.owner`) and its store-failure events. */
+  readonly #owner: object = Object.freeze({});
   readonly #ops: Operations;
 
   constructor(options: RampartOptions = {}) {
@@ -127,6 +129,7 @@ export class Rampart {
     // 4 overload, 5 CORS, 6 rate limit, 7 CSRF. Each feature adds its gate here.
     // Health, readiness, status and metrics come first: never shed, limited or CSRF-checked.
     this.#ops = new Operations(options, {
+      owner: this.#owner,
       profile: this.profile,
       logger: this.logger,
       logDestination: this.#loggers.stream,
@@ -150,6 +153,7 @@ export class Rampart {
     if (cors !== undefined) this.#gates.push(cors.gate(reject));
     // 6 rate limit: every rule covering the request decided in one store call.
     this.rateLimit = new RateLimiter(options.rateLimit ?? {}, {
+      owner: this.#owner,
       keyring: this.keyring,
       logger: this.logger,
       profile: this.profile,
@@ -227,6 +231,7 @@ export class Rampart {
       url: view.url,
       userAgent: view.header('user-agent'),
       startedAt: performance.now(),
+      owner: this.#owner,
       rootLogger: this.logger,
     });
   }

@@ -51,6 +51,13 @@ export class RequestState {
   readonly userAgent: string | undefined;
   /** `performance.now()` when Rampart first saw the request. */
   readonly startedAt: number;
+  /**
+   * The engine that began the request, as an opaque token. Rampart's
+   * diagnostics channels are process-wide: an engine's security log and
+   * metrics count only the events of requests it began, so two engines in
+   * one process (an app and its admin app) do not count each other's.
+   */
+  readonly owner: object;
   /** Set by the application once it knows who is calling (`setUser()`). */
   userId: string | undefined = undefined;
   /** Route template (`/notes/:id`), set by the adapter when the framework knows it. */
@@ -81,6 +88,7 @@ export class RequestState {
     url: string;
     userAgent: string | undefined;
     startedAt: number;
+    owner: object;
     rootLogger: Logger;
   }) {
     this.requestId = fields.requestId;
@@ -94,6 +102,7 @@ export class RequestState {
     this.path = path.length > MAX_LOGGED_PATH ? path.slice(0, MAX_LOGGED_PATH) : path;
     this.userAgent = fields.userAgent;
     this.startedAt = fields.startedAt;
+    this.owner = fields.owner;
     this.#rootLogger = fields.rootLogger;
   }
 

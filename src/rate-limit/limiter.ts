@@ -43,6 +43,8 @@ export interface RateLimitOptions {
 
 /** What the limiter needs from the engine that owns it. */
 export interface RateLimiterContext {
+  /** The engine's token (`RequestState.owner`), carried on store-failure events. */
+  readonly owner: object;
   readonly keyring: Keyring;
   readonly logger: Logger;
   readonly profile: Profile;
@@ -127,7 +129,7 @@ export class RateLimiter {
     const usesFallback = [...this.#rules.values()].some((rule) => rule.failure === 'fallback') || failure === 'fallback';
     const fallback = this.store.shared && usesFallback ? new MemoryStore({ maxKeys: DEFAULT_FALLBACK_KEYS, ...options.fallback }) : undefined;
     fallback?.bind({ logger: context.logger });
-    this.#guard = new StoreGuard(this.store, fallback, context.logger);
+    this.#guard = new StoreGuard(this.store, fallback, context.logger, context.owner);
 
     if (!this.enabled && isProductionLike(context.profile) && this.#rules.size > 0) {
       context.logger.warn({ code: 'RAMPART_RATE_LIMIT_DISABLED' }, RAMPART_CODES.RAMPART_RATE_LIMIT_DISABLED.message);

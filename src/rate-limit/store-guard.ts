@@ -31,13 +31,15 @@ export class StoreGuard {
   readonly #store: RateLimitStore;
   readonly #fallback: MemoryStore | undefined;
   readonly #logger: Logger;
+  readonly #owner: object;
   #unlogged = 0;
   #lastLog = -Infinity;
 
-  constructor(store: RateLimitStore, fallback: MemoryStore | undefined, logger: Logger) {
+  constructor(store: RateLimitStore, fallback: MemoryStore | undefined, logger: Logger, owner: object) {
     this.#store = store;
     this.#fallback = fallback;
     this.#logger = logger;
+    this.#owner = owner;
   }
 
   get store(): RateLimitStore {
@@ -104,7 +106,7 @@ export class StoreGuard {
   }
 
   #failed(policy: FailurePolicy, error: unknown): void {
-    if (rateLimitStoreFailureChannel.hasSubscribers) rateLimitStoreFailureChannel.publish({ store: this.#store.name, policy, error });
+    if (rateLimitStoreFailureChannel.hasSubscribers) rateLimitStoreFailureChannel.publish({ store: this.#store.name, policy, error, owner: this.#owner });
     this.#unlogged++;
     const now = Date.now();
     if (now - this.#lastLog < FAILURE_LOG_INTERVAL_MS) return;

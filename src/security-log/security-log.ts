@@ -47,8 +47,10 @@ export class SecurityLog {
   readonly #logger: Logger;
   readonly #unsubscribe: (() => void)[] = [];
   readonly #blockRepeats: RepeatThrottle;
+  /** Events of requests another engine began are that engine's to log. */
+  readonly #owner: object | undefined;
 
-  constructor(options: SecurityLogOptions, fallbackDestination: DestinationStream, enabled = true) {
+  constructor(options: SecurityLogOptions, fallbackDestination: DestinationStream, enabled = true, owner?: object) {
     if (typeof options !== 'object' || options === null) throw invalidOption('securityLog', 'an object or false', options);
     const destination = options.destination ?? (options.file === undefined ? fallbackDestination : undefined);
     this.#loggers = createLoggers(
@@ -59,6 +61,7 @@ export class SecurityLog {
     const interval = options.rateLimitBlockIntervalMs ?? DEFAULT_BLOCK_INTERVAL_MS;
     if (!Number.isInteger(interval) || interval < 0) throw invalidOption('securityLog.rateLimitBlockIntervalMs', 'a non-negative integer (ms)', interval);
     this.#blockRepeats = new RepeatThrottle(interval);
+    this.#owner = owner;
     if (!enabled) return;
     if (options.rateLimitBlocks !== false) this.#on(CHANNEL_NAMES.rateLimitDecision, (message) => this.#onRateLimit(message));
     if (options.csrfRejections !== false) this.#on(CHANNEL_NAMES.csrfRejection, (message) => this.#onCsrf(message));
@@ -119,7 +122,7 @@ export class SecurityLog {
 
   #onRateLimit(message: unknown): void {
     const { state, rule, outcome, retryAfterSeconds, kind } = message as { state?: RequestState; rule?: unknown; outcome?: unknown; retryAfterSeconds?: unknown; kind?: unknown };
-    if (outcome !== 'rejected') return;
+    if (outcome !== 'rejected' || !this.#owns(state)) return;
     const name = typeof rule === 'string' ? rule : (rule as { name?: unknown } | undefined)?.name;
     const event = kind === 'brute-force' ? 'auth.brute_force.block' : 'rate_limit.block';
     const suppressed = this.#blockRepeats.admit(`${event}\u0000${String(name)}\u0000${state?.clientIp ?? ''}`);
@@ -129,7 +132,12 @@ export class SecurityLog {
 
   #onCsrf(message: unknown): void {
     const { state, reason, enforced } = message as { state?: RequestState; reason?: unknown; enforced?: unknown };
+    if (!this.#owns(state)) return;
     this.event('csrf.reject', 'blocked', { reason, path: state?.path, method: state?.method, ...(enforced === false ? { enforced } : undefined) }, state);
+  }
+
+  #owns(state: RequestState | undefined): boolean {
+    return this.#owner === undefined || state?.owner === this.#owner;
   }
 
   #on(name: string, listener: (message: unknown) => void): void {

@@ -44,12 +44,34 @@ describe('Rampart metrics', () => {
     }
   });
 
+  it('two engines in one process count only their own requests\' decisions', async () => {
+    const limited = createRampart({ profile: 'test', metrics: { processMetrics: false }, log: { destination: new LogCapture() }, rateLimit: { env: false, rules: [{ name: 'auth', limit: 1, window: '1m' }] } });
+    const other = createRampart({ profile: 'test', metrics: { processMetrics: false }, log: { destination: new LogCapture() } });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const request = view('POST', '/login');
+        const state = limited.begin(request);
+        limited.admit(state, request);
+        limited.finish(state, 200);
+      }
+      const own = (await limited.metrics?.render())?.body ?? '';
+      assert.equal(sample(own, 'rampart_rate_limit_decisions_total{rule="auth",outcome="allowed"}'), 1);
+      assert.equal(sample(own, 'rampart_rate_limit_decisions_total{rule="auth",outcome="rejected"}'), 2);
+      const others = (await other.metrics?.render())?.body ?? '';
+      assert.equal(sample(others, 'rampart_rate_limit_decisions_total{rule="auth",outcome="rejected"}'), undefined, 'the other engine saw none of them');
+      channel(CHANNEL_NAMES.rateLimitStoreFailure).publish({ store: 'redis', policy: 'open', error: new Error('ECONNREFUSED'), owner: limited.begin(view('GET', '/')).owner });
+      assert.equal(sample((await other.metrics?.render())?.body ?? '', 'rampart_rate_limit_store_failures_total{store="redis",policy="open"}'), undefined);
+    } finally {
+      await Promise.all([limited.close(), other.close()]);
+    }
+  });
+
   it('counts rate-limit decisions, store failures and CSRF rejections from their channels, and stops on close', async () => {
     const rampart = createRampart({ profile: 'test', metrics: { processMetrics: false }, log: { destination: new LogCapture() } });
     const state = rampart.begin(view('POST', '/login'));
     channel(CHANNEL_NAMES.rateLimitDecision).publish({ state, rule: 'auth', outcome: 'allowed' });
     channel(CHANNEL_NAMES.rateLimitDecision).publish({ state, rule: { name: 'auth' }, outcome: 'rejected', retryAfterSeconds: 30 });
-    channel(CHANNEL_NAMES.rateLimitStoreFailure).publish({ store: 'redis', policy: 'open', error: new Error('ECONNREFUSED') });
+    channel(CHANNEL_NAMES.rateLimitStoreFailure).publish({ store: 'redis', policy: 'open', error: new Error('ECONNREFUSED'), owner: state.owner });
     channel(CHANNEL_NAMES.csrfRejection).publish({ state, reason: 'origin-mismatch' });
     const text = (await rampart.metrics?.render())?.body ?? '';
     assert.equal(sample(text, 'rampart_rate_limit_decisions_total{rule="auth",outcome="allowed"}'), 1);

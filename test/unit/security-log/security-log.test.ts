@@ -80,6 +80,23 @@ describe('security audit log', () => {
     assert.equal(lines[1]?.['reason'], 'token-missing');
   });
 
+  it('an engine logs only its own requests\' blocks: a second engine in the process writes none of them', () => {
+    const own = new LogCapture();
+    const bystander = new LogCapture();
+    const engine = createRampart({ profile: 'test', log: { destination: own } });
+    const other = createRampart({ profile: 'test', log: { destination: bystander } });
+    const state = engine.begin({ method: 'POST', url: '/login', remoteAddress: '198.51.100.7', encrypted: false, header: () => undefined });
+    channel(CHANNEL_NAMES.rateLimitDecision).publish({ state, rule: 'auth', outcome: 'rejected', retryAfterSeconds: 60 });
+    channel(CHANNEL_NAMES.csrfRejection).publish({ state, reason: 'token-missing' });
+    void engine.close();
+    void other.close();
+    assert.deepEqual(
+      securityLines(own).map((line) => line['event']),
+      ['rate_limit.block', 'csrf.reject'],
+    );
+    assert.deepEqual(securityLines(bystander), []);
+  });
+
   it('a client hammering a limited route cannot flood the audit log: one line, then one a minute with the count', async () => {
     const logs = new LogCapture();
     const app = Fastify();
