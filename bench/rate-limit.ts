@@ -216,6 +216,12 @@ async function countingClient(): Promise<{ client: Redis; commands: () => number
   return { client, commands: () => commands };
 }
 
+/** Redis's own time per EVALSHA since the last RESETSTAT (`INFO commandstats`), scripts' commands included. */
+async function evalshaMicros(client: Redis): Promise<number> {
+  const stats = await client.info('commandstats');
+  return Number(/cmdstat_evalsha:.*usec_per_call=([\d.]+)/.exec(stats)?.[1] ?? Number.NaN);
+}
+
 async function deletePrefix(client: Redis, prefix: string): Promise<void> {
   let cursor = '0';
   do {
@@ -253,10 +259,10 @@ async function benchRedis(): Promise<void> {
   };
   const commandsOf: Record<RedisContestant, () => number> = { 'rampart, sliding window': slidingSide.commands, 'rampart, fixed window': fixedSide.commands, 'rate-limiter-flexible': rlfSide.commands };
   const durationMs = Number(values['redis-ms']);
-  const rows: { rules: 1 | 2; concurrency: number; lib: RedisContestant; rates: number[]; trips: number }[] = [];
+  const rows: { rules: 1 | 2; concurrency: number; lib: RedisContestant; rates: number[]; trips: number; redisMicros: number[] }[] = [];
   for (const rules of [1, 2] as const) {
     for (const concurrency of [1, 32]) {
-      for (const lib of Object.keys(decide) as RedisContestant[]) rows.push({ rules, concurrency, lib, rates: [], trips: 0 });
+      for (const lib of Object.keys(decide) as RedisContestant[]) rows.push({ rules, concurrency, lib, rates: [], trips: 0, redisMicros: [] });
     }
   }
   const redisRounds = Math.max(3, Math.ceil(rounds / 2));
@@ -266,6 +272,7 @@ async function benchRedis(): Promise<void> {
       let next = 0;
       let decisions = 0;
       const commandsBefore = commandsOf[row.lib]();
+      await slidingSide.client.config('RESETSTAT'); // every contestant runs its script with EVALSHA: Redis's own time per call, this row only
       const deadline = performance.now() + (round === 0 ? 300 : durationMs); // round 0 warms up (and loads scripts)
       const started = performance.now();
       await Promise.all(
@@ -279,21 +286,22 @@ async function benchRedis(): Promise<void> {
       if (round === 0) continue;
       row.rates.push(decisions / ((performance.now() - started) / 1000));
       row.trips = (commandsOf[row.lib]() - commandsBefore) / decisions;
+      row.redisMicros.push(await evalshaMicros(slidingSide.client));
     }
     log(`redis round ${round} done`);
   }
   print('## Redis store: decisions per second on the same Redis');
   print();
   print(
-    `Median of ${redisRounds} interleaved rounds of ${durationMs} ms; Redis at ${new URL(REDIS_URL).host}; 10k client keys (their keyed hashes fit the limiter's cache); round trips counted at the client. rate-limiter-flexible counts fixed windows; Rampart is shown with its default (sliding window) and with fixed windows, like for like.`,
+    `Median of ${redisRounds} interleaved rounds of ${durationMs} ms; Redis at ${new URL(REDIS_URL).host}; 10k client keys (their keyed hashes fit the limiter's cache); round trips counted at the client; Redis µs per call from \`INFO commandstats\` (the script's own commands included). rate-limiter-flexible counts fixed windows; Rampart is shown with its default (sliding window) and with fixed windows, like for like.`,
   );
   print();
-  print('| rules | concurrent callers | contestant | decisions/s | vs rate-limiter-flexible | round trips per decision |');
-  print('|---:|---:|---|---:|---:|---:|');
+  print('| rules | concurrent callers | contestant | decisions/s | vs rate-limiter-flexible | round trips per decision | Redis µs per call |');
+  print('|---:|---:|---|---:|---:|---:|---:|');
   for (const row of rows) {
     const rate = median(row.rates);
     const other = rows.find((candidate) => candidate.rules === row.rules && candidate.concurrency === row.concurrency && candidate.lib === 'rate-limiter-flexible') as (typeof rows)[number];
-    print(`| ${row.rules} | ${row.concurrency} | ${row.lib} | ${fmt(rate)} | ${(rate / median(other.rates)).toFixed(2)}× | ${row.trips.toFixed(2)} |`);
+    print(`| ${row.rules} | ${row.concurrency} | ${row.lib} | ${fmt(rate)} | ${(rate / median(other.rates)).toFixed(2)}× | ${row.trips.toFixed(2)} | ${median(row.redisMicros).toFixed(1)} |`);
   }
   print();
   const sample = (await slidingSide.client.scan('0', 'MATCH', `${prefix}sliding:*`, 'COUNT', 1000))[1][0];
