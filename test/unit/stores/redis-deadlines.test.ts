@@ -30,6 +30,17 @@ test('calls started later expire later: the timer re-arms for the next deadline'
   assert.deepEqual(expired, [1, 2]);
 });
 
+test('settling a call twice leaves the other calls in flight on their deadlines', async () => {
+  const deadlines = new Deadlines(30);
+  const expired: number[] = [];
+  const first = deadlines.start(() => expired.push(1));
+  deadlines.start(() => expired.push(2));
+  assert.equal(deadlines.settle(first), true);
+  assert.equal(deadlines.settle(first), true);
+  await sleep(70);
+  assert.deepEqual(expired, [2], 'the second call still expires');
+});
+
 test('clear abandons every call in flight at once and stops the timer', async () => {
   const deadlines = new Deadlines(1000);
   const expired: number[] = [];
