@@ -20,7 +20,7 @@ function file(name: string, lines: string[]): string {
 }
 
 const bad = file('bad.env', [`SECRET_KEY=${PLACEHOLDER}`, `ADMIN_PASSWORD=${ADMIN}`, 'COOKIE_SECURE=false', `DATABASE_URL=postgres://app:${DB_PASSWORD}@db.internal:5432/app`, 'LOG_LEVEL=verbose']);
-const good = file('good.env', ['NODE_ENV=production', `SECRET_KEY=${KEY}`, 'METRICS_TOKEN=mT4nB8vC2xZ6lK0jH5gF9dS3aP7oI1uY', `DATABASE_URL=postgres://app:${DB_PASSWORD}@db.internal:5432/app?sslmode=verify-full`]);
+const good = file('good.env', ['NODE_ENV=production', 'ALLOWED_HOSTS=api.example.com', `SECRET_KEY=${KEY}`, 'METRICS_TOKEN=mT4nB8vC2xZ6lK0jH5gF9dS3aP7oI1uY', `DATABASE_URL=postgres://app:${DB_PASSWORD}@db.internal:5432/app?sslmode=verify-full`]);
 
 function assertNoSecrets(text: string): void {
   for (const secret of [PLACEHOLDER, ADMIN, DB_PASSWORD, KEY]) assert.ok(!text.includes(secret), `leaked ${secret}`);
@@ -59,7 +59,7 @@ describe('rampart check', () => {
   it('exits 0 on a valid configuration', async () => {
     const result = await runCli(['check', '--env-file', good, '--profile', 'production', '--ignore-env']);
     assert.equal(result.code, 0, result.stdout);
-    assert.match(result.stdout, /✓ \d+ settings valid \(\d+ defaults, 3 from .*good\.env, 1 from explicit option\)\n\n/, 'no warning either');
+    assert.match(result.stdout, /✓ \d+ settings valid \(\d+ defaults, 4 from .*good\.env, 1 from explicit option\)\n\n/, 'no warning either');
     assert.match(result.stdout, /✓ Ready in \d+ ms/);
     assertNoSecrets(result.stdout);
   });

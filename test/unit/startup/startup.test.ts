@@ -16,7 +16,7 @@ import {
 } from 'rampart';
 
 const KEY = 'Vq8rT2mXk9LpZ4wN7bC1dF6gH3jK5sA0eR8tY2uI4oP';
-const PRODUCTION = { APP_ENV: 'production', NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'mT4nB8vC2xZ6lK0jH5gF9dS3aP7oI1uY' };
+const PRODUCTION = { APP_ENV: 'production', NODE_ENV: 'production', ALLOWED_HOSTS: 'notes.example.com', SECRET_KEY: KEY, METRICS_TOKEN: 'mT4nB8vC2xZ6lK0jH5gF9dS3aP7oI1uY' };
 const definition = defineConfig({ OPENAI_API_KEY: env.secret().optional() });
 
 function check(name: string, result: Awaited<ReturnType<Check['run']>>, extra: Partial<Check> = {}): Check & { calls: number } {
@@ -141,7 +141,7 @@ describe('the startup report', () => {
   it('counts where valid settings came from, and colours only when asked', async () => {
     const report = await runStartup(definition, { env: PRODUCTION, envFiles: false });
     const plain = formatStartupReport(report);
-    assert.match(plain, /✓ \d+ settings valid \(\d+ defaults, 3 from environment\)/);
+    assert.match(plain, /✓ \d+ settings valid \(\d+ defaults, 4 from environment\)/);
     assert.match(plain, /✓ Ready in \d+ ms/);
     assert.ok(!plain.includes('\u001b['));
     assert.ok(formatStartupReport(report, { color: true }).includes('\u001b[32m✓\u001b[39m'));
