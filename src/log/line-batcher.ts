@@ -5,7 +5,8 @@ const live = new Set<WeakRef<LineBatcher>>();
 let exitHookInstalled = false;
 
 function flushAllOnExit(): void {
-  for (const ref of live) ref.deref()?.flush();
+  // Held lines too: the old file is a better place for them than nowhere.
+  for (const ref of live) ref.deref()?.flush(true);
 }
 
 /** How long a line may wait for company before it is handed on. */
@@ -31,6 +32,7 @@ export const LOG_BATCH_MAX_CHARS = 64 * 1024;
 export class LineBatcher implements DestinationStream {
   #pending = '';
   #scheduled = false;
+  #held = false;
   readonly #target: DestinationStream;
   readonly #maxPending: number;
   readonly #drain = (): void => {
@@ -59,9 +61,22 @@ export class LineBatcher implements DestinationStream {
     }
   }
 
-  /** Hands every pending line to the destination now. */
-  flush(): void {
-    if (this.#pending === '') return;
+  /**
+   * Keeps lines here until `release()`: while a log file is being reopened,
+   * a line handed on would be written to the file being rotated away.
+   */
+  hold(): void {
+    this.#held = true;
+  }
+
+  release(): void {
+    this.#held = false;
+    this.flush();
+  }
+
+  /** Hands every pending line to the destination now (unless held; `force` hands them on anyway). */
+  flush(force = false): void {
+    if (this.#pending === '' || (this.#held && !force)) return;
     const chunk = this.#pending;
     this.#pending = '';
     this.#target.write(chunk);

@@ -11,7 +11,11 @@ export interface LogOptions {
   level?: Level | 'silent';
   /** Default `json`; `pretty` (pino-pretty) in development. */
   format?: LogFormat;
-  /** Append logs to this file instead of stdout. Reopened on SIGHUP, for logrotate. */
+  /**
+   * Append logs to this file instead of stdout. After logrotate moves it,
+   * call `rampart.reopenLogs()` (from a `SIGHUP` handler, say): lines logged
+   * meanwhile wait and go to the new file.
+   */
   file?: string;
   /** Write to this stream instead (tests, custom transports). Wins over `file`. */
   destination?: DestinationStream;
@@ -111,6 +115,16 @@ function destinationFor(options: LogOptions, format: LogFormat): Destination {
   boom.on('error', onWriteError);
   boom.on('drop', () => onWriteError({ code: 'buffer full' }));
   const batcher = new LineBatcher(boom);
+  // sonic-boom opens the new file asynchronously (after any write in flight)
+  // and says 'ready' once its descriptor is the new file's; until then every
+  // line waits in the batcher, or it would land in the file rotated away.
+  let reopening = false;
+  const reopened = (): void => {
+    boom.off('ready', reopened);
+    boom.off('error', reopened);
+    reopening = false;
+    batcher.release();
+  };
   return {
     writeErrors: () => errors,
     stream: batcher,
@@ -119,7 +133,7 @@ function destinationFor(options: LogOptions, format: LogFormat): Destination {
       // sonic-boom's flushSync retries a failing write forever (ENOSPC
       // included): once the destination has failed, a flush at shutdown
       // would hang the exit, so what is buffered is given up instead.
-      if (errors > 0) return;
+      if (errors > 0 || reopening) return;
       try {
         boom.flushSync();
       } catch {
@@ -128,6 +142,13 @@ function destinationFor(options: LogOptions, format: LogFormat): Destination {
     },
     reopen: () => {
       batcher.flush();
+      if (options.file === undefined) return; // stdout: nothing to reopen
+      if (!reopening) {
+        reopening = true;
+        batcher.hold();
+        boom.once('ready', reopened);
+        boom.once('error', reopened);
+      }
       boom.reopen();
     },
   };
