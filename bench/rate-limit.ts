@@ -163,8 +163,8 @@ async function benchMemory(): Promise<void> {
   print();
   print(`Median of ${rounds} interleaved rounds of ~400 ms of CPU each; one sliding-window rule (Rampart's default; the others count fixed windows); every key warmed first.`);
   print();
-  print('| keys | contestant | decisions/s | vs the faster competitor |');
   const clockShares: [string, number][] = [];
+  print('| keys | contestant | decisions/s | vs the faster competitor |');
   print('|---|---|---:|---:|');
   for (const [label, keys] of keySets) {
     const contestants = Object.entries(memoryContestants()).map(([name, make]) => ({ name, run: make(), samples: [] as number[] }));
@@ -271,8 +271,8 @@ async function benchRedis(): Promise<void> {
       const fn = decide[row.lib][row.rules];
       let next = 0;
       let decisions = 0;
-      const commandsBefore = commandsOf[row.lib]();
       await slidingSide.client.config('RESETSTAT'); // every contestant runs its script with EVALSHA: Redis's own time per call, this row only
+      const commandsBefore = commandsOf[row.lib]();
       const deadline = performance.now() + (round === 0 ? 300 : durationMs); // round 0 warms up (and loads scripts)
       const started = performance.now();
       await Promise.all(

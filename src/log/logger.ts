@@ -149,7 +149,12 @@ function destinationFor(options: LogOptions, format: LogFormat): Destination {
         boom.once('ready', reopened);
         boom.once('error', reopened);
       }
-      boom.reopen();
+      try {
+        boom.reopen();
+      } catch (error) {
+        reopened(); // it will not say 'ready': nothing may stay held
+        throw error;
+      }
     },
   };
 }
