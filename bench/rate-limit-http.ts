@@ -9,8 +9,10 @@ export interface HttpRow {
   readonly rps: number;
   readonly p99: number;
   readonly errors: number;
-  /** Requests per second relative to bare Fastify. */
+  /** Requests per second relative to bare Fastify's in the same round, the median over rounds. */
   readonly ratio: number;
+  /** Requests per second relative to Rampart without a rule in the same round, the median over rounds. */
+  readonly vsNoRule: number;
 }
 
 const TARGETS = [
@@ -39,25 +41,38 @@ async function measure(port: number, seconds: number, connections: number): Prom
   return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
 }
 
+/**
+ * Every round starts each server afresh and measures them back to back, in
+ * an order rotated by one each round;
+ * ratios are taken within a round and their median reported, since the
+ * machine's speed drifts over the minutes a whole run takes.
+ */
 export async function runHttp(options: { seconds: number; rounds: number; connections: number; log: (line: string) => void }): Promise<HttpRow[]> {
-  const samples = new Map<string, { rps: number; p99: number; errors: number }[]>();
+  const samples = new Map<string, { rps: number; p99: number; errors: number }[]>(TARGETS.map((target) => [target.name, []]));
   for (let round = 1; round <= options.rounds; round++) {
-    for (const target of TARGETS) {
+    // Each round starts one target later, so no server always follows the same one.
+    for (let i = 0; i < TARGETS.length; i++) {
+      const target = TARGETS[(round + i) % TARGETS.length] as (typeof TARGETS)[number];
       const { child, port } = await start(target.script);
       await measure(port, 2, options.connections); // warm-up: JIT, connections
       const sample = await measure(port, options.seconds, options.connections);
       child.kill();
-      samples.set(target.name, [...(samples.get(target.name) ?? []), sample]);
+      samples.get(target.name)?.push(sample);
       options.log(`http round ${round} ${target.name}: ${Math.round(sample.rps)} req/s`);
     }
   }
-  const median = (name: string): { rps: number; p99: number; errors: number } => {
-    const sorted = [...(samples.get(name) ?? [])].sort((a, b) => a.rps - b.rps);
-    return sorted[Math.floor(sorted.length / 2)] as { rps: number; p99: number; errors: number };
-  };
-  const bare = median(TARGETS[0].name).rps;
+  const of = (name: string) => samples.get(name) ?? [];
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  const paired = (name: string, baseline: string): number => median(of(name).map((sample, round) => sample.rps / (of(baseline)[round]?.rps ?? Number.NaN)));
   return TARGETS.map((target) => {
-    const row = median(target.name);
-    return { name: target.name, rps: row.rps, p99: row.p99, errors: row.errors, ratio: row.rps / bare };
+    const row = of(target.name);
+    return {
+      name: target.name,
+      rps: median(row.map((sample) => sample.rps)),
+      p99: median(row.map((sample) => sample.p99)),
+      errors: row.reduce((sum, sample) => sum + sample.errors, 0),
+      ratio: paired(target.name, TARGETS[0].name),
+      vsNoRule: paired(target.name, TARGETS[2].name),
+    };
   });
 }
