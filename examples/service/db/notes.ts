@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { timeOrderedId } from './time-ordered-id.js';
 
 export interface Note {
   readonly id: string;
@@ -31,12 +31,12 @@ export class Notes {
 
   async create(userId: string, title: string, body: string): Promise<Note> {
     const now = new Date().toISOString();
-    const row: NoteRow = { id: randomUUID(), user_id: userId, title, body, created_at: now, updated_at: now };
+    const row: NoteRow = { id: timeOrderedId(), user_id: userId, title, body, created_at: now, updated_at: now };
     await this.db.insertInto('notes').values(row).execute();
     return toNote(row);
   }
 
-  /** Keyset pagination, newest first: stable under inserts, and O(limit) at any depth. */
+  /** Keyset pagination, newest first (ties within a millisecond broken by the time-ordered id): stable under inserts, and O(limit) at any depth. */
   async list(userId: string, limit: number, cursor: string | undefined): Promise<NotePage> {
     let query = this.db.selectFrom('notes').selectAll().where('user_id', '=', userId);
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
