@@ -235,7 +235,7 @@ export class Operations {
       this.lifecycle.detach();
       this.#overload?.close();
       this.#stopChannelMetrics?.();
-      this.security.close();
+      await this.security.close();
       await this.adminServer?.close();
       await this.#tracker?.flush?.(TRACKER_FLUSH_MS);
     })());

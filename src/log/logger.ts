@@ -37,6 +37,12 @@ export interface RampartLoggers {
   readonly access: Logger;
   /** Writes out buffered lines; called on shutdown. */
   flush(): void;
+  /**
+   * Writes out buffered lines once the log file is open (it opens
+   * asynchronously), so they are on disk when this resolves: a process
+   * that exits right after `close()` keeps them.
+   */
+  flushOnClose(): Promise<void>;
   /** Reopens the log file after rotation; a no-op for other destinations. */
   reopen(): void;
   /** The destination both loggers write to (the security log shares it unless it has its own file). */
@@ -53,7 +59,7 @@ export function createLoggers(options: LogOptions, defaults: { level: Level | 's
   const format = options.format ?? defaults.format;
   if (format !== 'json' && format !== 'pretty') throw invalidOption('log.format', '"json" or "pretty"', format);
 
-  const { stream, flush, reopen, writeErrors } = destinationFor(options, format);
+  const { stream, flush, flushOnClose, reopen, writeErrors } = destinationFor(options, format);
   const isSensitive = sensitiveKeyPredicate(options.redact);
   const common: LoggerOptions = {
     level,
@@ -70,12 +76,13 @@ export function createLoggers(options: LogOptions, defaults: { level: Level | 's
     stream,
   );
   const access = pino(common, stream);
-  return { logger, access, flush, reopen, writeErrors, stream };
+  return { logger, access, flush, flushOnClose, reopen, writeErrors, stream };
 }
 
 interface Destination {
   stream: DestinationStream;
   flush(): void;
+  flushOnClose(): Promise<void>;
   reopen(): void;
   writeErrors(): number;
 }
@@ -83,16 +90,19 @@ interface Destination {
 /** Bounds what is buffered while the destination cannot be written (disk full), instead of growing until OOM. */
 const MAX_BUFFERED_LOG_BYTES = 16 * 1024 * 1024;
 const noErrors = (): number => 0;
+/** The longest a close waits for the log file's first open. */
+const LOG_OPEN_WAIT_MS = 2000;
+const settled = (): Promise<void> => Promise.resolve();
 
 function destinationFor(options: LogOptions, format: LogFormat): Destination {
   if (options.destination !== undefined) {
-    return { stream: options.destination, flush: () => undefined, reopen: () => undefined, writeErrors: noErrors };
+    return { stream: options.destination, flush: () => undefined, flushOnClose: settled, reopen: () => undefined, writeErrors: noErrors };
   }
   if (format === 'pretty') {
     // Loaded only when used: pino-pretty is for humans in development.
     const require = createRequire(import.meta.url);
     const pretty = require('pino-pretty') as (options: object) => DestinationStream;
-    return { stream: pretty({ sync: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }), flush: () => undefined, reopen: () => undefined, writeErrors: noErrors };
+    return { stream: pretty({ sync: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }), flush: () => undefined, flushOnClose: settled, reopen: () => undefined, writeErrors: noErrors };
   }
   // Asynchronous writes keep logging off the request's critical path;
   // flushSync() on shutdown writes out what is buffered. No `minLength`: a
@@ -119,26 +129,62 @@ function destinationFor(options: LogOptions, format: LogFormat): Destination {
   // and says 'ready' once its descriptor is the new file's; until then every
   // line waits in the batcher, or it would land in the file rotated away.
   let reopening = false;
+  // Until the file's first open completes, flushSync() cannot write: a close
+  // before then hands the lines to sonic-boom (which holds them while it
+  // opens) and writes them inside 'ready', before sonic-boom starts an
+  // asynchronous write that an exit right after close could cut short.
+  let opening = options.file !== undefined;
+  const whenOpen: (() => void)[] = [];
+  const firstOpenDone = (): void => {
+    boom.off('ready', firstOpenDone);
+    boom.off('error', firstOpenDone);
+    opening = false;
+    for (const run of whenOpen.splice(0)) run();
+  };
+  if (opening) {
+    boom.on('ready', firstOpenDone);
+    boom.on('error', firstOpenDone);
+  }
   const reopened = (): void => {
     boom.off('ready', reopened);
     boom.off('error', reopened);
     reopening = false;
     batcher.release();
   };
+  const flush = (): void => {
+    batcher.flush();
+    // sonic-boom's flushSync retries a failing write forever (ENOSPC
+    // included): once the destination has failed, a flush at shutdown
+    // would hang the exit, so what is buffered is given up instead.
+    if (errors > 0 || reopening) return;
+    try {
+      boom.flushSync();
+    } catch {
+      // Nothing buffered yet, or the destination is already closed.
+    }
+  };
   return {
     writeErrors: () => errors,
     stream: batcher,
-    flush: () => {
-      batcher.flush();
-      // sonic-boom's flushSync retries a failing write forever (ENOSPC
-      // included): once the destination has failed, a flush at shutdown
-      // would hang the exit, so what is buffered is given up instead.
-      if (errors > 0 || reopening) return;
-      try {
-        boom.flushSync();
-      } catch {
-        // Nothing buffered yet, or the destination is already closed.
+    flush,
+    flushOnClose: () => {
+      if (!opening) {
+        flush();
+        return Promise.resolve();
       }
+      batcher.flush();
+      return new Promise((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          resolve(flush());
+        };
+        // A file that never opens (a hung network mount) must not hang shutdown: its lines are given up.
+        const timer = setTimeout(() => {
+          whenOpen.splice(whenOpen.indexOf(done), 1);
+          done();
+        }, LOG_OPEN_WAIT_MS);
+        whenOpen.push(done);
+      });
     },
     reopen: () => {
       batcher.flush();

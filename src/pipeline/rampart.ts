@@ -352,7 +352,7 @@ export class Rampart {
   async close(): Promise<void> {
     await this.#ops.close();
     await this.rateLimit.close();
-    this.#loggers.flush();
+    await this.#loggers.flushOnClose();
   }
 }
 

@@ -153,8 +153,9 @@ export class SecurityLog {
     this.#loggers.reopen();
   }
 
-  close(): void {
+  /** Stops listening and writes out what is buffered, waiting for its own file to open if it has not yet. */
+  close(): Promise<void> {
     for (const stop of this.#unsubscribe.splice(0)) stop();
-    this.#loggers.flush();
+    return this.#loggers.flushOnClose();
   }
 }

@@ -56,6 +56,15 @@ describe('log file destination', () => {
     }
   });
 
+  it('has every line on disk when close() resolves, even a close before the file has opened: an exit right after loses nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rampart-log-'));
+    const file = join(dir, 'app.log');
+    const rampart = createRampart({ profile: 'production', log: { file } });
+    rampart.logger.info('first');
+    await rampart.close();
+    assert.deepEqual(messages(file), ['first']);
+  });
+
   it('refuses an unknown level or format', () => {
     assert.throws(() => createRampart({ log: { level: 'loud' as never } }), /log\.level/);
     assert.throws(() => createRampart({ log: { format: 'xml' as never } }), /log\.format/);
