@@ -11,21 +11,22 @@ import { createHash } from 'node:crypto';
  * Time is Redis's own (`TIME`) so every instance counts on one clock,
  * unless ARGV[1] carries one (tests with a fake clock).
  */
-const COMMON = `
+const PRELUDE = `
 local call, floor, ceil, max, min = redis.call, math.floor, math.ceil, math.max, math.min
-local function now_ms()
-  local given = tonumber(ARGV[1])
-  if given then return given end
+local unpack, pack = struct.unpack, struct.pack
+local now = tonumber(ARGV[1])
+if not now then
   local t = call('TIME')
-  return tonumber(t[1]) * 1000 + floor(tonumber(t[2]) / 1000)
+  now = t[1] * 1000 + floor(t[2] / 1000)
 end
--- State is three doubles, packed (24 bytes): no number formatting or parsing per call.
+`;
+
+/** State is three doubles, packed (24 bytes): no number formatting or parsing per call. */
+const PARSE = `
 local function parse(raw)
   if not raw or #raw ~= 24 then return nil end
-  local a, b, c = struct.unpack('ddd', raw)
-  return a, b, c
+  return unpack('ddd', raw)
 end
-local pack = struct.pack
 `;
 
 /**
@@ -34,17 +35,18 @@ local pack = struct.pack
  * Returns [all allowed 0/1, then per hit: allowed, remaining, reset ms, retry-after ms].
  *
  * Written for Redis's time, which a one-caller client waits on in full:
- * unlike the prelude the rarer refund and penalty scripts share, it makes no
- * closure per call, and for the common single hit no table but the reply. `npm run bench:ratelimit` reports the script's own time per call.
+ * every `local function` is a closure made on each call, so it makes one
+ * (`write`), and for the common single hit no table but the reply.
+ * `npm run bench:ratelimit` reports the script's own time per call.
  */
-export const CONSUME_SCRIPT = `
-local call, floor, ceil, max = redis.call, math.floor, math.ceil, math.max
-local unpack, pack = struct.unpack, struct.pack
+export const CONSUME_SCRIPT = `${PRELUDE}
 local COUNT_EPS, TIME_EPS = 1e-9, 1e-3
-local now = tonumber(ARGV[1])
-if not now then
-  local t = call('TIME')
-  now = t[1] * 1000 + floor(t[2] / 1000)
+-- ttl -1 keeps the key's expiry (SETRANGE rewrites the 24 bytes in place,
+-- cheaper than a new value); 0 or less means the state is empty.
+local function write(key, a, b, c, ttl)
+  if ttl == -1 then call('SETRANGE', key, 0, pack('ddd', a, b, c))
+  elseif ttl > 0 then call('SET', key, pack('ddd', a, b, c), 'PX', ttl)
+  else call('DEL', key) end
 end
 local n = #KEYS
 -- Only a request with several hits needs its answers and new states kept until all are decided.
@@ -58,7 +60,7 @@ for i = 1, n do
   local cost = tonumber(ARGV[base + 5])
   local raw = call('GET', KEYS[i])
   local s0, s1, s2
-  if raw and #raw == 24 then s0, s1, s2 = unpack('ddd', raw) end
+  if raw and #raw == 24 then s0, s1, s2 = unpack('ddd', raw) end -- PARSE, inlined: one closure less per call
   local allowed, remaining, reset, retry, n0, n1, n2, expires
   local keep = false
   if alg == 1 then
@@ -122,17 +124,11 @@ for i = 1, n do
     reset = max(0, ceil(kept - now - TIME_EPS))
     n0 = kept; n1 = 0; n2 = 0; expires = kept
   end
-  -- -1 keeps the key's expiry (SETRANGE rewrites the 24 bytes in place, cheaper than a new
-  -- value); 0 or less means the state is empty.
   local ttl = -1
   if not keep then ttl = ceil(expires - now) end
   if n == 1 then
     -- One hit: nothing else to agree with, write now.
-    if allowed == 1 then
-      if ttl == -1 then call('SETRANGE', KEYS[1], 0, pack('ddd', n0, n1, n2))
-      elseif ttl > 0 then call('SET', KEYS[1], pack('ddd', n0, n1, n2), 'PX', ttl)
-      else call('DEL', KEYS[1]) end
-    end
+    if allowed == 1 then write(KEYS[1], n0, n1, n2, ttl) end
     return {allowed, allowed, remaining, ceil(reset), retry}
   end
   if allowed == 0 then out[1] = 0 end
@@ -144,11 +140,7 @@ end
 if out[1] == 1 then
   for i = 1, n do
     local w = (i - 1) * 4
-    local ttl = pending[w + 4]
-    local state = pack('ddd', pending[w + 1], pending[w + 2], pending[w + 3])
-    if ttl == -1 then call('SETRANGE', KEYS[i], 0, state)
-    elseif ttl > 0 then call('SET', KEYS[i], state, 'PX', ttl)
-    else call('DEL', KEYS[i]) end
+    write(KEYS[i], pending[w + 1], pending[w + 2], pending[w + 3], pending[w + 4])
   end
 end
 return out
@@ -159,9 +151,7 @@ return out
  * live in different hash slots: each slot is decided in its own call, and
  * when one rejects, the others are refunded. KEYS and ARGV as for consume.
  */
-export const REFUND_SCRIPT = `${COMMON}
-local now = now_ms()
-for i = 1, #KEYS do
+export const REFUND_SCRIPT = `${PRELUDE}${PARSE}for i = 1, #KEYS do
   local base = 1 + (i - 1) * 5
   local alg = tonumber(ARGV[base + 1])
   local limit = tonumber(ARGV[base + 2])
@@ -190,9 +180,7 @@ return 1
  * forget-at (the expiry is also the key's TTL; kept in the value so a
  * caller's clock decides, as in the memory store). Returns the longest block in force, in ms.
  */
-export const PENALTY_SCRIPT = `${COMMON}
-local now = now_ms()
-local op = ARGV[2]
+export const PENALTY_SCRIPT = `${PRELUDE}${PARSE}local op = ARGV[2]
 local longest = 0
 for i = 1, #KEYS do
   local base = 2 + (i - 1) * 4
