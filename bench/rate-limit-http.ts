@@ -43,9 +43,8 @@ async function measure(port: number, seconds: number, connections: number): Prom
 
 /**
  * Every round starts each server afresh and measures them back to back, in
- * an order rotated by one each round;
- * ratios are taken within a round and their median reported, since the
- * machine's speed drifts over the minutes a whole run takes.
+ * an order rotated by one each round. Ratios are taken within a round and
+ * their median reported: the machine's speed drifts over a whole run.
  */
 export async function runHttp(options: { seconds: number; rounds: number; connections: number; log: (line: string) => void }): Promise<HttpRow[]> {
   const samples = new Map<string, { rps: number; p99: number; errors: number }[]>(TARGETS.map((target) => [target.name, []]));
@@ -71,8 +70,8 @@ export async function runHttp(options: { seconds: number; rounds: number; connec
       rps: median(row.map((sample) => sample.rps)),
       p99: median(row.map((sample) => sample.p99)),
       errors: row.reduce((sum, sample) => sum + sample.errors, 0),
-      ratio: paired(target.name, TARGETS[0].name),
-      vsNoRule: paired(target.name, TARGETS[2].name),
+      ratio: paired(target.name, 'fastify (bare)'),
+      vsNoRule: paired(target.name, 'fastify + rampart (no rule)'),
     };
   });
 }
